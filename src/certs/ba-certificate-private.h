@@ -9,6 +9,7 @@
 
 #include <gnutls/gnutls.h>
 #include <gnutls/abstract.h>
+#include <gnutls/pkcs12.h>
 #include <gnutls/x509.h>
 
 #include "ba-certificate.h"

@@ -67,4 +67,12 @@ gboolean            ba_certificate_store_delete         (BaCertificateStore  *se
                                                          BaCertificate       *certificate,
                                                          GError             **error);
 
+/* Whether the tokens' certificates are listed (construct-only). */
+gboolean            ba_certificate_store_get_include_tokens (BaCertificateStore *self);
+
+/* Why a token's certificates are missing from the last refresh (a PIN
+ * cancelled or refused, a token failing), or NULL. Our own certificates are
+ * listed regardless. Notified as "token-error". */
+const GError       *ba_certificate_store_get_token_error (BaCertificateStore *self);
+
 G_END_DECLS

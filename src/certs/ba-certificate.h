@@ -60,6 +60,10 @@ G_DECLARE_FINAL_TYPE (BaCertificate, ba_certificate, BA, CERTIFICATE, GObject)
 
 GQuark         ba_cert_error_quark                   (void);
 
+/* Base64url without padding (RFC 7515), as JWT headers and x5t want it. */
+char          *ba_base64url_encode                   (const guint8       *data,
+                                                      gsize               len);
+
 /* A certificate without a key, e.g. as read from a .cer file. */
 BaCertificate *ba_certificate_new_from_data          (GBytes             *der_or_pem,
                                                       GError            **error);

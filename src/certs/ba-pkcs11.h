@@ -38,6 +38,24 @@ gboolean   ba_pkcs11_add_module            (const char     *module_path,
 GPtrArray *ba_pkcs11_list_certificates     (GCancellable   *cancellable,
                                             GError        **error);
 
+/* Like ba_pkcs11_list_certificates(), but a token that cannot be read (its
+ * PIN cancelled, refused or locked, the token failing) does not stop the
+ * others: its error, which names the token, is added to @token_errors
+ * (element-type GError, may be NULL) and listing goes on. Fails only when
+ * cancelled. ba_pkcs11_list_certificates() returns what could be listed,
+ * and fails with the first token's error only when that is nothing. */
+GPtrArray *ba_pkcs11_list_certificates_full (GCancellable   *cancellable,
+                                             GPtrArray     **token_errors,
+                                             GError        **error);
+
+/* For the engine (ba-certificate.c), after a GnuTLS call on a token failed
+ * in this thread: sets BA_CERT_ERROR_PIN_REQUIRED when the PIN prompt was
+ * cancelled (or there is none), PIN_INCORRECT when a PIN was refused,
+ * PIN_LOCKED, or TOKEN; G_IO_ERROR_CANCELLED is not its business. */
+void       _ba_pkcs11_set_error            (GError        **error,
+                                            int             gnutls_result,
+                                            const char     *token_label);
+
 /* Generate an RSA key and self-signed certificate on a token: the key never
  * leaves it. */
 BaCertificate *ba_pkcs11_generate          (const char     *token_uri,

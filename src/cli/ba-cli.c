@@ -7,16 +7,31 @@
 
 #include "ba-config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <glib-unix.h>
 #include <json-glib/json-glib.h>
 
+#include "ba-certificate.h"
+#include "ba-certificate-store.h"
 #include "ba-organization.h"
+#include "ba-pkcs11.h"
 #include "ba-store.h"
 
 #define PROGRAM "backup-access-cli"
+
+/* Nobody types a PFX password this long; a bigger "password file" is most
+ * likely the PFX itself given by mistake. */
+#define MAX_PASSWORD_LENGTH 4096
 
 /* Exit statuses are a contract with admins' scripts. */
 enum {
@@ -36,11 +51,45 @@ typedef struct
   CommandFunc func;
 } Command;
 
-static int organization_list (int    argc,
-                              char **argv);
+/* A password read from a file or a terminal. Its buffer is exactly as long
+ * as the string, so wiping strlen() bytes wipes all of it. */
+typedef char CliSecret;
+
+static void
+cli_secret_free (CliSecret *secret)
+{
+  if (secret == NULL)
+    return;
+
+  explicit_bzero (secret, strlen (secret));
+  g_free (secret);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CliSecret, cli_secret_free)
+
+static int organization_list    (int    argc,
+                                 char **argv);
+static int certificate_generate (int    argc,
+                                 char **argv);
+static int certificate_import   (int    argc,
+                                 char **argv);
+static int certificate_list     (int    argc,
+                                 char **argv);
+static int certificate_show     (int    argc,
+                                 char **argv);
+static int certificate_export   (int    argc,
+                                 char **argv);
+static int certificate_delete   (int    argc,
+                                 char **argv);
 
 static const Command commands[] = {
   { "organization", "list", N_("List the organizations in the backup configuration"), organization_list },
+  { "certificate", "generate", N_("Generate a self-signed certificate and keep its key"), certificate_generate },
+  { "certificate", "import", N_("Import a certificate and its key from a PFX file"), certificate_import },
+  { "certificate", "list", N_("List the certificates that can sign, ours and the tokens’"), certificate_list },
+  { "certificate", "show", N_("Show a certificate"), certificate_show },
+  { "certificate", "export", N_("Export a certificate as a .cer, .pem or .pfx file"), certificate_export },
+  { "certificate", "delete", N_("Delete a certificate and its key from the key store"), certificate_delete },
 };
 
 /* Auxiliary methods */
@@ -78,23 +127,35 @@ print_usage (FILE *stream)
   fputs (text->str, stream);
 }
 
+static void
+print_error (const char *message)
+{
+  g_printerr ("%s: %s\n", PROGRAM, message);
+}
+
 static int
 usage_error (const char *message)
 {
-  g_printerr ("%s: %s\n", PROGRAM, message);
+  print_error (message);
   /* Translators: %s is the program's name */
   g_printerr (_("Run “%s --help” to see the commands."), PROGRAM);
   g_printerr ("\n");
   return EXIT_USAGE;
 }
 
+/* Parses the options of a command, then expects exactly one positional
+ * argument named @parameter (e.g. "THUMBPRINT"), or none when @parameter is
+ * NULL. */
 static gboolean
-parse_command_options (GOptionContext  *context,
-                       int             *argc,
-                       char          ***argv,
-                       int             *status)
+parse_command_options (GOptionContext   *context,
+                       int              *argc,
+                       char           ***argv,
+                       const char       *parameter,
+                       const char      **value,
+                       int              *status)
 {
   g_autoptr(GError) error = NULL;
+  int expected = parameter != NULL ? 2 : 1;
 
   if (!g_option_context_parse (context, argc, argv, &error))
     {
@@ -102,16 +163,43 @@ parse_command_options (GOptionContext  *context,
       return FALSE;
     }
 
-  /* argv[0] is the command; anything left after the options is a mistake. */
-  if (*argc > 1)
+  /* argv[0] is the command; anything left after the options and the
+   * expected argument is a mistake. */
+  if (*argc < expected)
     {
-      g_autofree char *message = g_strdup_printf (_("Unexpected argument “%s”."), (*argv)[1]);
+      /* Translators: %s is the name of an argument, such as THUMBPRINT */
+      g_autofree char *message = g_strdup_printf (_("Missing %s."), parameter);
 
       *status = usage_error (message);
       return FALSE;
     }
 
+  if (*argc > expected)
+    {
+      g_autofree char *message = g_strdup_printf (_("Unexpected argument “%s”."), (*argv)[expected]);
+
+      *status = usage_error (message);
+      return FALSE;
+    }
+
+  if (value != NULL)
+    *value = parameter != NULL ? (*argv)[1] : NULL;
+
   return TRUE;
+}
+
+static GOptionContext *
+new_command_context (const char         *parameter,
+                     const char         *summary,
+                     const GOptionEntry *entries)
+{
+  GOptionContext *context = g_option_context_new (parameter);
+
+  g_option_context_set_summary (context, summary);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+
+  return context;
 }
 
 static BaStore *
@@ -124,7 +212,7 @@ load_store (int *status)
     {
       const char *set_aside = ba_store_get_set_aside_path (store);
 
-      g_printerr ("%s: %s\n", PROGRAM, error->message);
+      print_error (error->message);
       if (set_aside != NULL)
         {
           /* Translators: %s is the path of a file */
@@ -138,7 +226,7 @@ load_store (int *status)
   /* A configuration from a newer version is still listed; say why it cannot
    * be changed from here. */
   if (ba_store_get_load_error (store) != NULL)
-    g_printerr ("%s: %s\n", PROGRAM, ba_store_get_load_error (store)->message);
+    print_error (ba_store_get_load_error (store)->message);
 
   return g_steal_pointer (&store);
 }
@@ -151,8 +239,784 @@ print_padded (GString    *line,
   glong len = g_utf8_strlen (text, -1);
 
   g_string_append (line, text);
-  for (glong i = len; i < (glong)width + 2; i++)
+  for (glong i = len; i < (glong) width + 2; i++)
     g_string_append_c (line, ' ');
+}
+
+/* @rows holds string vectors of @n_columns cells; columns are padded to
+ * their widest cell, measured in characters so translated headers line up. */
+static void
+print_table (GPtrArray *rows,
+             guint      n_columns)
+{
+  g_autofree guint *widths = g_new0 (guint, n_columns);
+
+  for (guint r = 0; r < rows->len; r++)
+    {
+      char **cells = g_ptr_array_index (rows, r);
+
+      for (guint c = 0; c < n_columns; c++)
+        widths[c] = MAX (widths[c], (guint) g_utf8_strlen (cells[c], -1));
+    }
+
+  for (guint r = 0; r < rows->len; r++)
+    {
+      char **cells = g_ptr_array_index (rows, r);
+      g_autoptr(GString) line = g_string_new (NULL);
+
+      for (guint c = 0; c < n_columns; c++)
+        {
+          if (c + 1 < n_columns)
+            print_padded (line, cells[c], widths[c]);
+          else
+            g_string_append (line, cells[c]);
+        }
+      g_print ("%s\n", line->str);
+    }
+}
+
+static void
+print_json (JsonNode *root)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autofree char *text = NULL;
+
+  json_generator_set_root (generator, root);
+  json_generator_set_pretty (generator, TRUE);
+  text = json_generator_to_data (generator, NULL);
+  g_print ("%s\n", text);
+}
+
+/* Certificates */
+
+/* ISO 8601 in UTC with a "Z", whatever zone the engine's GDateTime is in:
+ * scripts compare these as strings. */
+static char *
+format_utc (GDateTime  *time,
+            const char *format)
+{
+  g_autoptr(GDateTime) utc = NULL;
+
+  if (time == NULL)
+    return g_strdup ("");
+
+  utc = g_date_time_to_utc (time);
+  return g_date_time_format (utc, format);
+}
+
+/* The JSON names are a contract with admins' scripts: never rename one. */
+static const char *
+key_location_to_json (BaKeyLocation location)
+{
+  switch (location)
+    {
+    case BA_KEY_LOCATION_KEY_STORE:
+      return "key-store";
+    case BA_KEY_LOCATION_PKCS11:
+      return "pkcs11";
+    case BA_KEY_LOCATION_MEMORY:
+      return "memory";
+    case BA_KEY_LOCATION_NONE:
+    default:
+      return "none";
+    }
+}
+
+static char *
+describe_key_location (BaCertificate *certificate)
+{
+  const char *label;
+
+  switch (ba_certificate_get_key_location (certificate))
+    {
+    case BA_KEY_LOCATION_KEY_STORE:
+      return g_strdup (_("key store"));
+    case BA_KEY_LOCATION_PKCS11:
+      label = ba_certificate_get_token_label (certificate);
+      return g_strdup (label != NULL && *label != '\0' ? label : _("token"));
+    case BA_KEY_LOCATION_MEMORY:
+      return g_strdup (_("memory"));
+    case BA_KEY_LOCATION_NONE:
+    default:
+      return g_strdup (_("none"));
+    }
+}
+
+static void
+add_string_member (JsonBuilder *builder,
+                   const char  *name,
+                   const char  *value)
+{
+  json_builder_set_member_name (builder, name);
+  if (value != NULL)
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+static JsonNode *
+certificate_to_json (BaCertificate *certificate,
+                     GDateTime     *now)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autofree char *not_before = format_utc (ba_certificate_get_not_before (certificate), "%Y-%m-%dT%H:%M:%SZ");
+  g_autofree char *not_after = format_utc (ba_certificate_get_not_after (certificate), "%Y-%m-%dT%H:%M:%SZ");
+  BaKeyLocation location = ba_certificate_get_key_location (certificate);
+
+  json_builder_begin_object (builder);
+  add_string_member (builder, "subject", ba_certificate_get_subject (certificate));
+  add_string_member (builder, "commonName", ba_certificate_get_common_name (certificate));
+  add_string_member (builder, "issuer", ba_certificate_get_issuer (certificate));
+  add_string_member (builder, "serial", ba_certificate_get_serial (certificate));
+  add_string_member (builder, "notBefore", not_before);
+  add_string_member (builder, "notAfter", not_after);
+  add_string_member (builder, "sha1", ba_certificate_get_sha1_thumbprint (certificate));
+  add_string_member (builder, "sha256", ba_certificate_get_sha256_thumbprint (certificate));
+  add_string_member (builder, "keyAlgorithm", ba_certificate_get_key_algorithm (certificate));
+  json_builder_set_member_name (builder, "keyBits");
+  json_builder_add_int_value (builder, ba_certificate_get_key_bits (certificate));
+  add_string_member (builder, "keyLocation", key_location_to_json (location));
+  add_string_member (builder, "keyUri", ba_certificate_get_key_uri (certificate));
+  add_string_member (builder, "tokenLabel",
+                     location == BA_KEY_LOCATION_PKCS11 ? ba_certificate_get_token_label (certificate) : NULL);
+  add_string_member (builder, "friendlyName", ba_certificate_get_friendly_name (certificate));
+  json_builder_set_member_name (builder, "valid");
+  json_builder_add_boolean_value (builder, ba_certificate_is_valid_at (certificate, now));
+  json_builder_end_object (builder);
+
+  return json_builder_get_root (builder);
+}
+
+static gboolean
+not_valid_yet (BaCertificate *certificate,
+               GDateTime     *now)
+{
+  GDateTime *not_before = ba_certificate_get_not_before (certificate);
+
+  return not_before != NULL && g_date_time_compare (now, not_before) < 0;
+}
+
+/* Turns "2024-05-01" into "2024-05-01 (expired)". */
+static void
+append_note (char       **text,
+             const char  *note)
+{
+  /* Translators: a date, then why the certificate cannot be used, e.g. "2024-05-01 (expired)" */
+  char *noted = g_strdup_printf (_("%s (%s)"), *text, note);
+
+  g_free (*text);
+  *text = noted;
+}
+
+static void
+add_detail (GPtrArray  *rows,
+            const char *label,
+            const char *value)
+{
+  const char *cells[] = { label, value != NULL ? value : "", NULL };
+
+  g_ptr_array_add (rows, g_strdupv ((char **) cells));
+}
+
+static void
+print_certificate (BaCertificate *certificate,
+                   gboolean       json)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autofree char *not_before = NULL;
+  g_autofree char *not_after = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *location = NULL;
+  const char *key_uri;
+
+  if (json)
+    {
+      g_autoptr(JsonNode) root = certificate_to_json (certificate, now);
+
+      print_json (root);
+      return;
+    }
+
+  rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  not_before = format_utc (ba_certificate_get_not_before (certificate), "%Y-%m-%dT%H:%M:%SZ");
+  not_after = format_utc (ba_certificate_get_not_after (certificate), "%Y-%m-%dT%H:%M:%SZ");
+  if (not_valid_yet (certificate, now))
+    append_note (&not_before, _("not valid yet"));
+  else if (!ba_certificate_is_valid_at (certificate, now))
+    append_note (&not_after, _("expired"));
+  /* Translators: the key's algorithm and size, e.g. "RSA 2048 bits" */
+  key = g_strdup_printf (_("%s %u bits"),
+                         ba_certificate_get_key_algorithm (certificate) != NULL ? ba_certificate_get_key_algorithm (certificate) : "",
+                         ba_certificate_get_key_bits (certificate));
+  location = describe_key_location (certificate);
+  key_uri = ba_certificate_get_key_uri (certificate);
+
+  add_detail (rows, _("Subject:"), ba_certificate_get_subject (certificate));
+  add_detail (rows, _("Issuer:"), ba_certificate_get_issuer (certificate));
+  add_detail (rows, _("Serial number:"), ba_certificate_get_serial (certificate));
+  add_detail (rows, _("Valid from:"), not_before);
+  add_detail (rows, _("Valid until:"), not_after);
+  add_detail (rows, _("SHA-1:"), ba_certificate_get_sha1_thumbprint (certificate));
+  add_detail (rows, _("SHA-256:"), ba_certificate_get_sha256_thumbprint (certificate));
+  add_detail (rows, _("Key:"), key);
+  add_detail (rows, _("Private key in:"), location);
+  if (key_uri != NULL && *key_uri != '\0')
+    add_detail (rows, _("Key URI:"), key_uri);
+  if (ba_certificate_get_friendly_name (certificate) != NULL)
+    add_detail (rows, _("Friendly name:"), ba_certificate_get_friendly_name (certificate));
+
+  print_table (rows, 2);
+}
+
+/* Admins paste thumbprints from the Windows certificate manager (spaced, often
+ * behind an invisible left-to-right mark) or from openssl (colon-separated):
+ * accept those, and return the bare uppercase hex, or NULL when the text is
+ * not a SHA-1 or SHA-256 thumbprint. */
+static char *
+normalize_thumbprint (const char *text)
+{
+  g_autoptr(GString) hex = g_string_new (NULL);
+
+  if (!g_utf8_validate (text, -1, NULL))
+    return NULL;
+
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (c == ':' || g_unichar_isspace (c) || c == 0x200E || c == 0x200F || c == 0xFEFF)
+        continue;
+      if (c > 0x7F || !g_ascii_isxdigit ((char) c))
+        return NULL;
+      g_string_append_c (hex, g_ascii_toupper ((char) c));
+    }
+
+  if (hex->len != 40 && hex->len != 64)
+    return NULL;
+
+  return g_string_free (g_steal_pointer (&hex), FALSE);
+}
+
+static gboolean
+parse_thumbprint (const char  *text,
+                  char       **thumbprint,
+                  int         *status)
+{
+  *thumbprint = normalize_thumbprint (text);
+  if (*thumbprint == NULL)
+    {
+      /* Translators: %s is what the person typed */
+      g_autofree char *message = g_strdup_printf (_("“%s” is not a SHA-1 or SHA-256 thumbprint."), text);
+
+      *status = usage_error (message);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+read_from_fd (int     fd,
+              char   *buffer,
+              gsize   size,
+              gssize *n_read)
+{
+  do
+    {
+      *n_read = read (fd, buffer, size);
+    }
+  while (*n_read < 0 && errno == EINTR);
+
+  return *n_read >= 0;
+}
+
+/* Reads the first line of @fd. Every buffer that held part of the password is
+ * wiped before it is freed, including the ones outgrown on the way. */
+static CliSecret *
+read_secret_line (int          fd,
+                  const char  *display_name,
+                  GError     **error)
+{
+  char chunk[256];
+  char *buffer = g_malloc0 (1);
+  gsize length = 0;
+  gboolean done = FALSE;
+  int saved_errno = 0;
+
+  while (!done)
+    {
+      gssize n_read;
+      gsize take;
+      char *newline;
+      char *grown;
+
+      if (!read_from_fd (fd, chunk, sizeof chunk, &n_read))
+        {
+          saved_errno = errno;
+          break;
+        }
+      if (n_read == 0)
+        break;
+
+      newline = memchr (chunk, '\n', n_read);
+      take = newline != NULL ? (gsize) (newline - chunk) : (gsize) n_read;
+      done = newline != NULL;
+
+      if (length + take > MAX_PASSWORD_LENGTH)
+        {
+          saved_errno = EFBIG;
+          break;
+        }
+
+      grown = g_malloc (length + take + 1);
+      memcpy (grown, buffer, length);
+      memcpy (grown + length, chunk, take);
+      grown[length + take] = '\0';
+      explicit_bzero (buffer, length);
+      g_free (buffer);
+      buffer = grown;
+      length += take;
+    }
+
+  explicit_bzero (chunk, sizeof chunk);
+
+  if (saved_errno == 0 && memchr (buffer, '\0', length) != NULL)
+    saved_errno = EINVAL;
+
+  if (saved_errno != 0)
+    {
+      explicit_bzero (buffer, length);
+      g_free (buffer);
+
+      if (saved_errno == EFBIG || saved_errno == EINVAL)
+        g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                     /* Translators: %s is the name of a file */
+                     _("“%s” does not hold a password on its first line."), display_name);
+      else
+        g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+                     /* Translators: the first %s is the name of a file, the second why it failed */
+                     _("Could not read the password from “%s”: %s"), display_name, g_strerror (saved_errno));
+      return NULL;
+    }
+
+  /* A file written on Windows ends its line with CR LF. */
+  if (length > 0 && buffer[length - 1] == '\r')
+    buffer[--length] = '\0';
+
+  return buffer;
+}
+
+static gboolean
+write_all (int           fd,
+           const guint8 *data,
+           gsize         size)
+{
+  while (size > 0)
+    {
+      gssize written = write (fd, data, size);
+
+      if (written < 0 && errno == EINTR)
+        continue;
+      if (written < 0)
+        return FALSE;
+
+      data += written;
+      size -= written;
+    }
+
+  return TRUE;
+}
+
+/* The terminal to put back in order if the program is interrupted while it
+ * does not echo. Set only while a secret is typed. */
+static int quiet_tty_fd = -1;
+static struct termios quiet_tty_saved;
+
+static void
+restore_tty_and_die (int signum)
+{
+  /* Only async-signal-safe calls here. */
+  tcsetattr (quiet_tty_fd, TCSANOW, &quiet_tty_saved);
+  signal (signum, SIG_DFL);
+  raise (signum);
+}
+
+/* Reads a line from the terminal @fd without echoing it, after @prompt has
+ * been written to @prompt_fd. Ctrl+C still stops the program, with the echo
+ * switched back on. */
+static CliSecret *
+read_tty_secret (int          fd,
+                 int          prompt_fd,
+                 const char  *prompt,
+                 const char  *display_name,
+                 GError     **error)
+{
+  struct sigaction restore = { 0 };
+  struct sigaction old_sigint;
+  struct sigaction old_sigterm;
+  struct termios quiet;
+  gboolean quieted = FALSE;
+  CliSecret *secret;
+
+  if (tcgetattr (fd, &quiet_tty_saved) == 0)
+    {
+      quiet = quiet_tty_saved;
+      quiet.c_lflag &= ~ECHO;
+      quiet.c_lflag |= ECHONL;
+
+      quiet_tty_fd = fd;
+      restore.sa_handler = restore_tty_and_die;
+      sigemptyset (&restore.sa_mask);
+      sigaction (SIGINT, &restore, &old_sigint);
+      sigaction (SIGTERM, &restore, &old_sigterm);
+
+      quieted = tcsetattr (fd, TCSANOW, &quiet) == 0;
+    }
+
+  write_all (prompt_fd, (const guint8 *) prompt, strlen (prompt));
+  secret = read_secret_line (fd, display_name, error);
+
+  if (quiet_tty_fd >= 0)
+    {
+      if (quieted)
+        tcsetattr (fd, TCSANOW, &quiet_tty_saved);
+      sigaction (SIGINT, &old_sigint, NULL);
+      sigaction (SIGTERM, &old_sigterm, NULL);
+      quiet_tty_fd = -1;
+    }
+
+  return secret;
+}
+
+/* The password is the first line of @path, or of standard input for "-",
+ * without its line break. On a terminal, it is asked for without echo. */
+static CliSecret *
+read_password_file (const char  *path,
+                    GError     **error)
+{
+  g_autofree char *display_name = NULL;
+  CliSecret *secret;
+  int fd;
+
+  if (g_str_equal (path, "-"))
+    {
+      if (isatty (STDIN_FILENO))
+        return read_tty_secret (STDIN_FILENO, STDERR_FILENO, _("Password: "), _("standard input"), error);
+
+      return read_secret_line (STDIN_FILENO, _("standard input"), error);
+    }
+
+  display_name = g_filename_display_name (path);
+  fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY, 0);
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+                   _("Could not read the password from “%s”: %s"), display_name, g_strerror (saved_errno));
+      return NULL;
+    }
+
+  secret = read_secret_line (fd, display_name, error);
+  g_close (fd, NULL);
+
+  return secret;
+}
+
+/* Asked by the engine, from whichever thread logs in to a token. Only a
+ * person at a terminal is asked; a script gets no prompt to hang on, and the
+ * token's certificates are reported as missing instead. An empty answer
+ * skips the token. */
+static char *
+prompt_pin (const char *token_label,
+            guint       attempt,
+            const char *retry_message,
+            gpointer    user_data)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  CliSecret *pin;
+  int fd;
+
+  if (!isatty (STDIN_FILENO))
+    return NULL;
+
+  fd = g_open ("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY, 0);
+  if (fd < 0)
+    return NULL;
+
+  if (retry_message != NULL)
+    g_string_append_printf (text, "%s\n", retry_message);
+  /* Translators: %s is the label of a security token, such as a smart card */
+  g_string_append_printf (text, _("PIN of “%s” (leave empty to skip the token): "), token_label);
+
+  pin = read_tty_secret (fd, fd, text->str, "/dev/tty", NULL);
+  g_close (fd, NULL);
+
+  if (pin != NULL && *pin == '\0')
+    g_clear_pointer (&pin, cli_secret_free);
+
+  /* The engine wipes and frees it with g_free(); the buffer is exactly as
+   * long as the PIN, as it expects. */
+  return pin;
+}
+
+/* A token that could not be read (PIN skipped, refused or locked, token
+ * failing) leaves its certificates out; our own are listed regardless. */
+static void
+warn_token_error (BaCertificateStore *store)
+{
+  const GError *token_error = ba_certificate_store_get_token_error (store);
+  g_autofree char *message = NULL;
+
+  if (token_error == NULL)
+    return;
+
+  /* Translators: %s is why a security token's certificates are missing */
+  message = g_strdup_printf (_("Warning: %s"), token_error->message);
+  print_error (message);
+}
+
+static BaCertificateStore *
+load_certificate_store (gboolean  include_tokens,
+                        int      *status)
+{
+  g_autoptr(BaCertificateStore) store = ba_certificate_store_new (NULL, include_tokens);
+  g_autoptr(GError) error = NULL;
+
+  if (include_tokens)
+    ba_pkcs11_set_pin_func (prompt_pin, NULL, NULL);
+
+  if (!ba_certificate_store_refresh (store, &error))
+    {
+      print_error (error->message);
+      *status = EXIT_ERROR;
+      return NULL;
+    }
+
+  return g_steal_pointer (&store);
+}
+
+/* Looks in our key store first, so that a certificate of ours is found
+ * without touching the tokens (nor asking for a PIN); then on the tokens too,
+ * so that a token's certificate is found, and refused with the engine's own
+ * reason where it must be, rather than reported missing. Returns the
+ * certificate and, in @store, the store that holds it. */
+static BaCertificate *
+find_certificate (const char          *thumbprint,
+                  BaCertificateStore **store,
+                  int                 *status)
+{
+  BaCertificate *certificate;
+  g_autofree char *message = NULL;
+
+  for (guint pass = 0; pass < 2; pass++)
+    {
+      g_autoptr(BaCertificateStore) searched = load_certificate_store (pass == 1, status);
+
+      if (searched == NULL)
+        return NULL;
+
+      certificate = ba_certificate_store_lookup (searched, thumbprint);
+      if (certificate != NULL)
+        {
+          *store = g_steal_pointer (&searched);
+          return g_object_ref (certificate);
+        }
+
+      if (pass == 1)
+        {
+          message = g_strdup_printf (_("No certificate with thumbprint %s."), thumbprint);
+          print_error (message);
+          /* It may be on a token that could not be read. */
+          warn_token_error (searched);
+        }
+    }
+
+  *status = EXIT_ERROR;
+  return NULL;
+}
+
+static void
+async_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+static gboolean
+on_interrupted_cb (gpointer user_data)
+{
+  g_cancellable_cancel (G_CANCELLABLE (user_data));
+  return G_SOURCE_CONTINUE;
+}
+
+/* Runs the main loop until an async call completes. Ctrl+C and SIGTERM cancel
+ * @cancellable instead of killing the process, so that the engine can undo a
+ * half-saved key instead of leaving an orphan file or keyring entry. */
+static GAsyncResult *
+wait_for_result (GAsyncResult **result,
+                 GCancellable  *cancellable)
+{
+  guint sigint_id = g_unix_signal_add (SIGINT, on_interrupted_cb, cancellable);
+  guint sigterm_id = g_unix_signal_add (SIGTERM, on_interrupted_cb, cancellable);
+
+  while (*result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_source_remove (sigint_id);
+  g_source_remove (sigterm_id);
+
+  return g_steal_pointer (result);
+}
+
+static BaCertificate *
+save_in_key_store (BaCertificate *certificate,
+                   GCancellable  *cancellable,
+                   int           *status)
+{
+  g_autoptr(BaCertificateStore) store = ba_certificate_store_new (NULL, FALSE);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(BaCertificate) saved = NULL;
+  g_autoptr(GError) error = NULL;
+
+  ba_certificate_store_add_async (store, certificate, cancellable, async_done_cb, &result);
+  result = wait_for_result (&result, cancellable);
+  saved = ba_certificate_store_add_finish (store, result, &error);
+  if (saved == NULL)
+    {
+      /* Translators: %s is why, from the certificate engine */
+      g_autofree char *message = g_strdup_printf (_("Could not save the certificate in the key store: %s"),
+                                                  error->message);
+
+      print_error (message);
+      *status = EXIT_ERROR;
+      return NULL;
+    }
+
+  return g_steal_pointer (&saved);
+}
+
+static gboolean
+set_write_error (GError     **error,
+                 const char  *path,
+                 int          saved_errno)
+{
+  g_autofree char *display_name = g_filename_display_name (path);
+
+  if (saved_errno == EEXIST)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
+                 /* Translators: %s is the name of a file */
+                 _("“%s” already exists. Choose another name, or remove it first."), display_name);
+  else
+    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                 /* Translators: the first %s is the name of a file, the second why it failed */
+                 _("Could not write “%s”: %s"), display_name, g_strerror (saved_errno));
+
+  return FALSE;
+}
+
+/* The file appears whole or not at all, and an existing file is never
+ * replaced: it is written under a temporary name, then hard-linked into
+ * place, which fails if the name was taken in the meantime. */
+static gboolean
+write_new_file (const char  *path,
+                GBytes      *contents,
+                int          mode,
+                GError     **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *base = g_path_get_basename (path);
+  g_autofree char *tmp_path = NULL;
+  const guint8 *data;
+  gsize size;
+  int saved_errno;
+  int fd;
+
+  data = g_bytes_get_data (contents, &size);
+  tmp_path = g_strdup_printf ("%s/.%s.XXXXXX", dir, base);
+
+  fd = g_mkstemp_full (tmp_path, O_WRONLY | O_CLOEXEC, mode);
+  if (fd < 0)
+    return set_write_error (error, path, errno);
+
+  if (!write_all (fd, data, size) || fsync (fd) != 0)
+    {
+      saved_errno = errno;
+      g_close (fd, NULL);
+      g_unlink (tmp_path);
+      return set_write_error (error, path, saved_errno);
+    }
+
+  if (!g_close (fd, NULL))
+    {
+      saved_errno = errno;
+      g_unlink (tmp_path);
+      return set_write_error (error, path, saved_errno);
+    }
+
+  if (link (tmp_path, path) == 0)
+    {
+      g_unlink (tmp_path);
+      return TRUE;
+    }
+
+  saved_errno = errno;
+  g_unlink (tmp_path);
+  if (saved_errno == EEXIST)
+    return set_write_error (error, path, saved_errno);
+
+  /* Some file systems (FAT on a USB stick, some network shares) have no hard
+   * links: still never overwrite, at the cost of a partial file on a crash. */
+  fd = g_open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, mode);
+  if (fd < 0)
+    return set_write_error (error, path, errno);
+
+  if (!write_all (fd, data, size) || fsync (fd) != 0)
+    {
+      saved_errno = errno;
+      g_close (fd, NULL);
+      g_unlink (path);
+      return set_write_error (error, path, saved_errno);
+    }
+
+  if (!g_close (fd, NULL))
+    {
+      saved_errno = errno;
+      g_unlink (path);
+      return set_write_error (error, path, saved_errno);
+    }
+
+  return TRUE;
+}
+
+static void
+warn_if_not_valid (BaCertificate *certificate)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *date = NULL;
+  g_autofree char *message = NULL;
+
+  if (ba_certificate_is_valid_at (certificate, now))
+    return;
+
+  if (not_valid_yet (certificate, now))
+    {
+      date = format_utc (ba_certificate_get_not_before (certificate), "%Y-%m-%dT%H:%M:%SZ");
+      /* Translators: %s is a date and time in ISO 8601 */
+      message = g_strdup_printf (_("Warning: the certificate is not valid before %s."), date);
+    }
+  else
+    {
+      date = format_utc (ba_certificate_get_not_after (certificate), "%Y-%m-%dT%H:%M:%SZ");
+      /* Translators: %s is a date and time in ISO 8601 */
+      message = g_strdup_printf (_("Warning: the certificate expired on %s."), date);
+    }
+
+  print_error (message);
 }
 
 /* Commands */
@@ -163,6 +1027,7 @@ organization_list (int    argc,
 {
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(BaStore) store = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
   gboolean json = FALSE;
   int status = EXIT_OK;
   GListModel *orgs;
@@ -171,12 +1036,10 @@ organization_list (int    argc,
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the organizations as JSON"), NULL },
     { NULL }
   };
+  const char *headers[] = { _("NAME"), _("TENANT ID"), _("AUTHENTICATION"), _("CLOUD"), NULL };
 
-  context = g_option_context_new (NULL);
-  g_option_context_set_summary (context, _("List the organizations in the backup configuration."));
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
-  if (!parse_command_options (context, &argc, &argv, &status))
+  context = new_command_context (NULL, _("List the organizations in the backup configuration."), entries);
+  if (!parse_command_options (context, &argc, &argv, NULL, NULL, &status))
     return status;
 
   store = load_store (&status);
@@ -189,9 +1052,7 @@ organization_list (int    argc,
   if (json)
     {
       g_autoptr(JsonBuilder) builder = json_builder_new ();
-      g_autoptr(JsonGenerator) generator = json_generator_new ();
       g_autoptr(JsonNode) root = NULL;
-      g_autofree char *text = NULL;
 
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "organizations");
@@ -206,10 +1067,7 @@ organization_list (int    argc,
       json_builder_end_object (builder);
 
       root = json_builder_get_root (builder);
-      json_generator_set_root (generator, root);
-      json_generator_set_pretty (generator, TRUE);
-      text = json_generator_to_data (generator, NULL);
-      g_print ("%s\n", text);
+      print_json (root);
       return EXIT_OK;
     }
 
@@ -219,49 +1077,441 @@ organization_list (int    argc,
       return EXIT_OK;
     }
 
-  {
-    const char *headers[] = { _("NAME"), _("TENANT ID"), _("AUTHENTICATION"), _("CLOUD") };
-    g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify)g_strfreev);
-    guint widths[G_N_ELEMENTS (headers)] = { 0 };
+  rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  g_ptr_array_add (rows, g_strdupv ((char **) headers));
+  for (guint i = 0; i < n_items; i++)
+    {
+      g_autoptr(BaOrganization) org = g_list_model_get_item (orgs, i);
+      const char *cells[] = {
+        ba_organization_get_name (org) ? ba_organization_get_name (org) : "",
+        ba_organization_get_tenant_id (org),
+        ba_auth_type_to_string (ba_organization_get_auth_type (org)),
+        ba_cloud_kind_to_string (ba_organization_get_cloud (org)),
+        NULL
+      };
 
-    g_ptr_array_add (rows, g_strdupv ((char **)(const char *[]) { headers[0], headers[1], headers[2], headers[3], NULL }));
-    for (guint i = 0; i < n_items; i++)
-      {
-        g_autoptr(BaOrganization) org = g_list_model_get_item (orgs, i);
-        const char *cells[] = {
-          ba_organization_get_name (org) ? ba_organization_get_name (org) : "",
-          ba_organization_get_tenant_id (org),
-          ba_auth_type_to_string (ba_organization_get_auth_type (org)),
-          ba_cloud_kind_to_string (ba_organization_get_cloud (org)),
-          NULL
-        };
+      g_ptr_array_add (rows, g_strdupv ((char **) cells));
+    }
 
-        g_ptr_array_add (rows, g_strdupv ((char **)cells));
-      }
+  print_table (rows, G_N_ELEMENTS (headers) - 1);
 
-    for (guint r = 0; r < rows->len; r++)
-      {
-        char **cells = g_ptr_array_index (rows, r);
+  return EXIT_OK;
+}
 
-        for (guint c = 0; c < G_N_ELEMENTS (widths); c++)
-          widths[c] = MAX (widths[c], (guint)g_utf8_strlen (cells[c], -1));
-      }
+static int
+certificate_generate (int    argc,
+                      char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(BaCertificate) generated = NULL;
+  g_autoptr(BaCertificate) saved = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = NULL;
+  gboolean json = FALSE;
+  int bits = 2048;
+  int years = 2;
+  int status = EXIT_OK;
+  const GOptionEntry entries[] = {
+    { "name", 0, 0, G_OPTION_ARG_STRING, &name, N_("The certificate’s name, its common name (CN)"), N_("NAME") },
+    { "bits", 0, 0, G_OPTION_ARG_INT, &bits, N_("The RSA key size: 2048 (default), 3072 or 4096"), N_("BITS") },
+    { "years", 0, 0, G_OPTION_ARG_INT, &years, N_("How many years the certificate is valid, 1 to 10 (default 2)"), N_("YEARS") },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the certificate as JSON"), NULL },
+    { NULL }
+  };
 
-    for (guint r = 0; r < rows->len; r++)
-      {
-        char **cells = g_ptr_array_index (rows, r);
-        g_autoptr(GString) line = g_string_new (NULL);
+  context = new_command_context (NULL, _("Generate a self-signed certificate and keep its private key in the key store."), entries);
+  if (!parse_command_options (context, &argc, &argv, NULL, NULL, &status))
+    return status;
 
-        for (guint c = 0; c < G_N_ELEMENTS (widths); c++)
-          {
-            if (c + 1 < G_N_ELEMENTS (widths))
-              print_padded (line, cells[c], widths[c]);
-            else
-              g_string_append (line, cells[c]);
-          }
-        g_print ("%s\n", line->str);
-      }
-  }
+  if (name == NULL)
+    return usage_error (_("Missing --name: give the certificate a name."));
+
+  /* A negative number would wrap around to a huge unsigned one, and the
+   * engine's message would quote that instead of what was typed. */
+  if (bits < 0 || years < 0)
+    return usage_error (_("--bits and --years take positive numbers."));
+  if (!ba_certificate_validate_generate_args (name, (guint) bits, (guint) years, &error))
+    return usage_error (error->message);
+
+  ba_certificate_generate_async (name, (guint) bits, (guint) years, cancellable, async_done_cb, &result);
+  result = wait_for_result (&result, cancellable);
+  generated = ba_certificate_generate_finish (result, &error);
+  if (generated == NULL)
+    {
+      /* Translators: %s is why, from the certificate engine */
+      g_autofree char *message = g_strdup_printf (_("Could not generate the certificate: %s"), error->message);
+
+      print_error (message);
+      return EXIT_ERROR;
+    }
+
+  saved = save_in_key_store (generated, cancellable, &status);
+  if (saved == NULL)
+    return status;
+
+  if (!json)
+    {
+      /* Translators: %s is the certificate's SHA-1 thumbprint */
+      g_print (_("Generated a certificate with SHA-1 thumbprint %s and saved its key in the key store."),
+               ba_certificate_get_sha1_thumbprint (saved));
+      g_print ("\n\n");
+    }
+  print_certificate (saved, json);
+
+  return EXIT_OK;
+}
+
+static int
+certificate_import (int    argc,
+                    char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(CliSecret) password = NULL;
+  g_autoptr(BaCertificate) imported = NULL;
+  g_autoptr(BaCertificate) saved = NULL;
+  g_autoptr(GBytes) data = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *password_file = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *display_name = NULL;
+  const char *path = NULL;
+  gboolean json = FALSE;
+  gsize length = 0;
+  int status = EXIT_OK;
+  const GOptionEntry entries[] = {
+    { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &password_file, N_("Read the PFX password from the first line of FILE (“-” for standard input)"), N_("FILE") },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the certificate as JSON"), NULL },
+    { NULL }
+  };
+
+  context = new_command_context (_("FILE.pfx"), _("Import a certificate and its private key from a PFX (PKCS #12) file into the key store."), entries);
+  g_option_context_set_description (context, _("Without --password-file, the file is opened without a password."));
+  if (!parse_command_options (context, &argc, &argv, _("FILE.pfx"), &path, &status))
+    return status;
+
+  display_name = g_filename_display_name (path);
+  if (!g_file_get_contents (path, &contents, &length, &error))
+    {
+      print_error (error->message);
+      return EXIT_ERROR;
+    }
+  data = g_bytes_new_take (g_steal_pointer (&contents), length);
+
+  if (password_file != NULL)
+    {
+      password = read_password_file (password_file, &error);
+      if (password == NULL)
+        {
+          print_error (error->message);
+          return EXIT_ERROR;
+        }
+    }
+
+  imported = ba_certificate_import_pkcs12 (data, password, &error);
+  g_clear_pointer (&password, cli_secret_free);
+  if (imported == NULL)
+    {
+      /* Translators: the first %s is the name of a file, the second why it failed */
+      g_autofree char *message = g_strdup_printf (_("Could not import “%s”: %s"), display_name, error->message);
+
+      print_error (message);
+      if (password_file == NULL && g_error_matches (error, BA_CERT_ERROR, BA_CERT_ERROR_WRONG_PASSWORD))
+        {
+          g_printerr (_("If the file has a password, give it with --password-file."));
+          g_printerr ("\n");
+        }
+      return EXIT_ERROR;
+    }
+
+  warn_if_not_valid (imported);
+
+  saved = save_in_key_store (imported, cancellable, &status);
+  if (saved == NULL)
+    return status;
+
+  if (!json)
+    {
+      /* Translators: %s is the certificate's SHA-1 thumbprint */
+      g_print (_("Imported the certificate with SHA-1 thumbprint %s and saved its key in the key store."),
+               ba_certificate_get_sha1_thumbprint (saved));
+      g_print ("\n\n");
+    }
+  print_certificate (saved, json);
+
+  return EXIT_OK;
+}
+
+static int
+certificate_list (int    argc,
+                  char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(BaCertificateStore) store = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GPtrArray) rows = NULL;
+  gboolean json = FALSE;
+  int status = EXIT_OK;
+  guint n_items;
+  const GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the certificates as JSON"), NULL },
+    { NULL }
+  };
+  const char *headers[] = { _("SUBJECT"), _("SHA-1"), _("EXPIRES"), _("KEY"), NULL };
+
+  context = new_command_context (NULL, _("List the certificates that have a private key: those in the key store and those on security tokens."), entries);
+  if (!parse_command_options (context, &argc, &argv, NULL, NULL, &status))
+    return status;
+
+  store = load_certificate_store (TRUE, &status);
+  if (store == NULL)
+    return status;
+
+  warn_token_error (store);
+  n_items = g_list_model_get_n_items (G_LIST_MODEL (store));
+
+  if (json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "certificates");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < n_items; i++)
+        {
+          g_autoptr(BaCertificate) certificate = g_list_model_get_item (G_LIST_MODEL (store), i);
+
+          json_builder_add_value (builder, certificate_to_json (certificate, now));
+        }
+      json_builder_end_array (builder);
+      json_builder_end_object (builder);
+
+      root = json_builder_get_root (builder);
+      print_json (root);
+      return EXIT_OK;
+    }
+
+  if (n_items == 0)
+    {
+      g_print ("%s\n", _("There are no certificates."));
+      return EXIT_OK;
+    }
+
+  rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  g_ptr_array_add (rows, g_strdupv ((char **) headers));
+  for (guint i = 0; i < n_items; i++)
+    {
+      g_autoptr(BaCertificate) certificate = g_list_model_get_item (G_LIST_MODEL (store), i);
+      g_autofree char *expires = format_utc (ba_certificate_get_not_after (certificate), "%Y-%m-%d");
+      g_autofree char *key = describe_key_location (certificate);
+      const char *subject = ba_certificate_get_subject (certificate);
+      const char *cells[] = { subject != NULL ? subject : "", ba_certificate_get_sha1_thumbprint (certificate), expires, key, NULL };
+
+      if (not_valid_yet (certificate, now))
+        append_note (&expires, _("not valid yet"));
+      else if (!ba_certificate_is_valid_at (certificate, now))
+        append_note (&expires, _("expired"));
+      cells[2] = expires;
+
+      g_ptr_array_add (rows, g_strdupv ((char **) cells));
+    }
+
+  print_table (rows, G_N_ELEMENTS (headers) - 1);
+
+  return EXIT_OK;
+}
+
+static int
+certificate_show (int    argc,
+                  char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(BaCertificateStore) store = NULL;
+  g_autoptr(BaCertificate) certificate = NULL;
+  g_autofree char *thumbprint = NULL;
+  const char *argument = NULL;
+  gboolean json = FALSE;
+  int status = EXIT_OK;
+  const GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the certificate as JSON"), NULL },
+    { NULL }
+  };
+
+  context = new_command_context (_("THUMBPRINT"), _("Show a certificate, found by its SHA-1 or SHA-256 thumbprint."), entries);
+  if (!parse_command_options (context, &argc, &argv, _("THUMBPRINT"), &argument, &status))
+    return status;
+  if (!parse_thumbprint (argument, &thumbprint, &status))
+    return status;
+
+  certificate = find_certificate (thumbprint, &store, &status);
+  if (certificate == NULL)
+    return status;
+
+  print_certificate (certificate, json);
+
+  return EXIT_OK;
+}
+
+static int
+certificate_export (int    argc,
+                    char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(BaCertificateStore) store = NULL;
+  g_autoptr(BaCertificate) certificate = NULL;
+  g_autoptr(CliSecret) password = NULL;
+  g_autoptr(GBytes) exported = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *format_name = NULL;
+  g_autofree char *output = NULL;
+  g_autofree char *password_file = NULL;
+  g_autofree char *thumbprint = NULL;
+  g_autofree char *display_name = NULL;
+  BaCertificateFormat format;
+  const char *argument = NULL;
+  int status = EXIT_OK;
+  const GOptionEntry entries[] = {
+    { "format", 0, 0, G_OPTION_ARG_STRING, &format_name, N_("cer (DER), pem, or pfx (with the private key)"), N_("FORMAT") },
+    { "output", 0, 0, G_OPTION_ARG_FILENAME, &output, N_("The file to write; it must not exist"), N_("FILE") },
+    { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &password_file, N_("For pfx: read the password from the first line of FILE (“-” for standard input)"), N_("FILE") },
+    { NULL }
+  };
+
+  context = new_command_context (_("THUMBPRINT"), _("Export a certificate, found by its SHA-1 or SHA-256 thumbprint."), entries);
+  g_option_context_set_description (context, _("A .pfx file holds the private key too, encrypted with the password; "
+                                               "only certificates from the key store can be exported as .pfx."));
+  if (!parse_command_options (context, &argc, &argv, _("THUMBPRINT"), &argument, &status))
+    return status;
+
+  if (format_name == NULL)
+    return usage_error (_("Missing --format: choose cer, pem or pfx."));
+  if (g_str_equal (format_name, "cer"))
+    format = BA_CERTIFICATE_FORMAT_DER;
+  else if (g_str_equal (format_name, "pem"))
+    format = BA_CERTIFICATE_FORMAT_PEM;
+  else if (g_str_equal (format_name, "pfx"))
+    format = BA_CERTIFICATE_FORMAT_PFX;
+  else
+    {
+      /* Translators: %s is what the person typed */
+      g_autofree char *message = g_strdup_printf (_("Unknown format “%s”: choose cer, pem or pfx."), format_name);
+
+      return usage_error (message);
+    }
+
+  if (output == NULL)
+    return usage_error (_("Missing --output: name the file to write."));
+  if (format == BA_CERTIFICATE_FORMAT_PFX && password_file == NULL)
+    return usage_error (_("A .pfx file needs a password: give it with --password-file."));
+  if (format != BA_CERTIFICATE_FORMAT_PFX && password_file != NULL)
+    return usage_error (_("Only a .pfx file has a password: leave out --password-file."));
+
+  if (!parse_thumbprint (argument, &thumbprint, &status))
+    return status;
+
+  /* Say so before any work, in particular before the key is decrypted; the
+   * final write checks again, without a window for a race. */
+  display_name = g_filename_display_name (output);
+  if (g_file_test (output, G_FILE_TEST_EXISTS) || g_file_test (output, G_FILE_TEST_IS_SYMLINK))
+    {
+      set_write_error (&error, output, EEXIST);
+      print_error (error->message);
+      return EXIT_ERROR;
+    }
+
+  certificate = find_certificate (thumbprint, &store, &status);
+  if (certificate == NULL)
+    return status;
+
+  if (password_file != NULL)
+    {
+      password = read_password_file (password_file, &error);
+      if (password == NULL)
+        {
+          print_error (error->message);
+          return EXIT_ERROR;
+        }
+      if (*password == '\0')
+        {
+          g_autofree char *password_name = g_filename_display_name (password_file);
+          /* Translators: %s is the name of a file */
+          g_autofree char *message = g_strdup_printf (_("The password in “%s” is empty: a .pfx file needs a password."),
+                                                      g_str_equal (password_file, "-") ? _("standard input") : password_name);
+
+          print_error (message);
+          return EXIT_ERROR;
+        }
+    }
+
+  exported = ba_certificate_export (certificate, format, password, &error);
+  g_clear_pointer (&password, cli_secret_free);
+  if (exported == NULL)
+    {
+      /* Translators: %s is why, from the certificate engine */
+      g_autofree char *message = g_strdup_printf (_("Could not export the certificate: %s"), error->message);
+
+      print_error (message);
+      return EXIT_ERROR;
+    }
+
+  /* A .pfx holds the private key: only its owner may read it. */
+  if (!write_new_file (output, exported, format == BA_CERTIFICATE_FORMAT_PFX ? 0600 : 0644, &error))
+    {
+      print_error (error->message);
+      return EXIT_ERROR;
+    }
+
+  /* Translators: the first %s is a certificate's thumbprint, the second a file name */
+  g_print (_("Exported the certificate %s to “%s”."), ba_certificate_get_sha1_thumbprint (certificate), display_name);
+  g_print ("\n");
+
+  return EXIT_OK;
+}
+
+static int
+certificate_delete (int    argc,
+                    char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(BaCertificateStore) store = NULL;
+  g_autoptr(BaCertificate) certificate = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *thumbprint = NULL;
+  const char *argument = NULL;
+  int status = EXIT_OK;
+  const GOptionEntry entries[] = {
+    { NULL }
+  };
+
+  context = new_command_context (_("THUMBPRINT"), _("Delete a certificate and its private key from the key store. Certificates on security tokens cannot be deleted from here."), entries);
+  if (!parse_command_options (context, &argc, &argv, _("THUMBPRINT"), &argument, &status))
+    return status;
+  if (!parse_thumbprint (argument, &thumbprint, &status))
+    return status;
+
+  certificate = find_certificate (thumbprint, &store, &status);
+  if (certificate == NULL)
+    return status;
+
+  ba_certificate_store_delete_async (store, certificate, cancellable, async_done_cb, &result);
+  result = wait_for_result (&result, cancellable);
+  if (!ba_certificate_store_delete_finish (store, result, &error))
+    {
+      /* Translators: %s is why, from the certificate engine */
+      g_autofree char *message = g_strdup_printf (_("Could not delete the certificate: %s"), error->message);
+
+      print_error (message);
+      return EXIT_ERROR;
+    }
+
+  /* Translators: %s is a certificate's SHA-1 thumbprint */
+  g_print (_("Deleted the certificate %s and its private key."), ba_certificate_get_sha1_thumbprint (certificate));
+  g_print ("\n");
 
   return EXIT_OK;
 }
