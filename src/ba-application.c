@@ -10,7 +10,10 @@
 #include <glib/gi18n.h>
 
 #include "ba-application.h"
+#include "ba-certificate-store.h"
+#include "ba-pin-prompt.h"
 #include "ba-preferences-window.h"
+#include "ba-select-certificate-assistant.h"
 #include "ba-window.h"
 
 struct _BaApplication
@@ -20,6 +23,7 @@ struct _BaApplication
   /* Owned */
   BaStore *store;
   GSettings *settings;
+  BaCertificateStore *certificates;
 };
 
 G_DEFINE_FINAL_TYPE (BaApplication, ba_application, ADW_TYPE_APPLICATION)
@@ -109,7 +113,50 @@ about_action (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (about));
 }
 
+static void
+certificate_ready_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(BaApplication) self = user_data;
+  g_autoptr(BaCertificate) certificate = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkWindow *window;
+
+  certificate = ba_select_certificate_assistant_run_finish (BA_SELECT_CERTIFICATE_ASSISTANT (object), result, &error);
+  window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  if (certificate != NULL && BA_IS_WINDOW (window))
+    {
+      g_autofree char *message = NULL;
+
+      /* Translators: %s is a certificate's name */
+      message = g_strdup_printf (_("“%s” is ready in the certificate store"),
+                                 ba_certificate_get_common_name (certificate));
+      ba_window_add_toast (BA_WINDOW (window), message);
+    }
+}
+
+/* Certificates can be made or imported ahead of time; every later
+ * "Install…" then finds them in the store. */
+static void
+add_certificate_action (GSimpleAction *action,
+                        GVariant      *param,
+                        gpointer       user_data)
+{
+  BaApplication *self = user_data;
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  g_autoptr(BaSelectCertificateAssistant) wizard = NULL;
+
+  if (self->certificates == NULL)
+    self->certificates = ba_certificate_store_new (NULL, TRUE);
+
+  /* The running task keeps the wizard alive until it finishes. */
+  wizard = ba_select_certificate_assistant_new (parent, self->certificates);
+  ba_select_certificate_assistant_run_async (wizard, NULL, certificate_ready_cb, g_object_ref (self));
+}
+
 static const GActionEntry app_actions[] = {
+  { "add-certificate", add_certificate_action },
   { "quit", quit_action },
   { "preferences", preferences_action },
   { "about", about_action },
@@ -134,6 +181,7 @@ ba_application_startup (GApplication *application)
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "window.close", close_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.show-help-overlay", help_accels);
 
+  ba_pin_prompt_install ();
   ensure_store (self);
 }
 
@@ -156,6 +204,7 @@ ba_application_finalize (GObject *object)
 
   g_clear_object (&self->store);
   g_clear_object (&self->settings);
+  g_clear_object (&self->certificates);
 
   G_OBJECT_CLASS (ba_application_parent_class)->finalize (object);
 }

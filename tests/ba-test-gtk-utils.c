@@ -133,8 +133,11 @@ ba_test_click (GtkWidget *button)
   gint64 deadline = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
   gboolean clicked = FALSE;
   gulong handler;
+  /* Held: a click may destroy the dialog the button is in. */
+  g_autoptr(GtkWidget) held = NULL;
 
   g_assert_true (GTK_IS_BUTTON (button));
+  held = g_object_ref (button);
 
   if (!gtk_widget_is_sensitive (button))
     return FALSE;
@@ -161,4 +164,26 @@ ba_test_wait_visible (GtkWidget *widget)
   ba_test_iterate ();
 
   return gtk_widget_get_visible (widget);
+}
+
+/* Finds a button by its label among what is on screen, the way a person
+ * finds it: the pages an assistant is not showing are not mapped. */
+GtkWidget *
+ba_test_find_button (GtkWidget  *root,
+                     const char *label)
+{
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found;
+
+      if (!gtk_widget_get_mapped (c))
+        continue;
+      if (GTK_IS_BUTTON (c) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (c)), label) == 0)
+        return c;
+      found = ba_test_find_button (c, label);
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
 }

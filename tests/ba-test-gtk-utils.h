@@ -24,5 +24,7 @@ gboolean    ba_test_secondary_click     (GtkWidget   *widget);
 gboolean    ba_test_activate_shortcut   (GtkWidget   *widget,
                                          guint        keyval,
                                          GdkModifierType modifiers);
+GtkWidget  *ba_test_find_button         (GtkWidget   *root,
+                                         const char  *label);
 
 G_END_DECLS

@@ -12,6 +12,7 @@
 #include "ba-cloud.h"
 #include "ba-identifiers.h"
 #include "ba-preferences-window.h"
+#include "ba-widget-utils.h"
 
 struct _BaPreferencesWindow
 {
@@ -44,32 +45,6 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 /* Auxiliary methods */
-
-static void
-show_row_error (GtkWidget  *row,
-                GtkLabel   *label,
-                const char *message)
-{
-  if (message != NULL)
-    {
-      gtk_widget_add_css_class (row, "error");
-      gtk_label_set_text (label, message);
-      gtk_accessible_update_property (GTK_ACCESSIBLE (row),
-                                      GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, message,
-                                      -1);
-      gtk_accessible_update_state (GTK_ACCESSIBLE (row),
-                                   GTK_ACCESSIBLE_STATE_INVALID, GTK_ACCESSIBLE_INVALID_TRUE,
-                                   -1);
-    }
-  else
-    {
-      gtk_widget_remove_css_class (row, "error");
-      gtk_accessible_reset_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
-      gtk_accessible_reset_state (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_STATE_INVALID);
-    }
-
-  gtk_widget_set_visible (GTK_WIDGET (label), message != NULL);
-}
 
 static const char *
 endpoint_key (BaPreferencesWindow *self,
@@ -150,19 +125,19 @@ on_client_id_row_apply_cb (BaPreferencesWindow *self,
     {
       g_settings_reset (self->settings, "sign-in-client-id");
       load_text_setting (self, row, "sign-in-client-id");
-      show_row_error (GTK_WIDGET (row), self->client_id_error, NULL);
+      ba_field_set_error (GTK_WIDGET (row), self->client_id_error, NULL);
       return;
     }
 
   if (!ba_identifier_is_guid (text))
     {
-      show_row_error (GTK_WIDGET (row), self->client_id_error,
+      ba_field_set_error (GTK_WIDGET (row), self->client_id_error,
                       _("A client ID looks like 14d82eec-204b-4c2f-b7e8-296a70dab67e. Copy it from the application’s overview in the Microsoft Entra admin center."));
       return;
     }
 
   g_settings_set_string (self->settings, "sign-in-client-id", text);
-  show_row_error (GTK_WIDGET (row), self->client_id_error, NULL);
+  ba_field_set_error (GTK_WIDGET (row), self->client_id_error, NULL);
 }
 
 static void
@@ -171,7 +146,7 @@ on_client_id_reset_button_clicked_cb (BaPreferencesWindow *self,
 {
   g_settings_reset (self->settings, "sign-in-client-id");
   load_text_setting (self, self->client_id_row, "sign-in-client-id");
-  show_row_error (GTK_WIDGET (self->client_id_row), self->client_id_error, NULL);
+  ba_field_set_error (GTK_WIDGET (self->client_id_row), self->client_id_error, NULL);
 }
 
 static void
@@ -186,20 +161,20 @@ on_endpoint_row_apply_cb (BaPreferencesWindow *self,
   if (*text == '\0')
     {
       g_settings_reset (self->settings, key);
-      show_row_error (GTK_WIDGET (row), self->endpoint_error, NULL);
+      ba_field_set_error (GTK_WIDGET (row), self->endpoint_error, NULL);
       return;
     }
 
   normalized = ba_cloud_normalize_endpoint (text, &error);
   if (normalized == NULL)
     {
-      show_row_error (GTK_WIDGET (row), self->endpoint_error, error->message);
+      ba_field_set_error (GTK_WIDGET (row), self->endpoint_error, error->message);
       return;
     }
 
   g_settings_set_string (self->settings, key, normalized);
   gtk_editable_set_text (GTK_EDITABLE (row), normalized);
-  show_row_error (GTK_WIDGET (row), self->endpoint_error, NULL);
+  ba_field_set_error (GTK_WIDGET (row), self->endpoint_error, NULL);
 }
 
 static void
