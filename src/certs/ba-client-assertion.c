@@ -15,6 +15,7 @@
 
 #include "ba-certificate-private.h"
 #include "ba-client-assertion.h"
+#include "ba-random.h"
 #include "ba-enum-types.h"
 
 /* A JWT that proves to Microsoft Entra ID that a backup application holds
@@ -276,26 +277,6 @@ ba_client_assertion_get_lifetime (BaClientAssertion *self)
   return self->lifetime;
 }
 
-/* A random (version 4) GUID, RFC 9562 §5.4. */
-static char *
-random_guid (GError **error)
-{
-  guint8 b[16];
-  int ret;
-
-  ret = gnutls_rnd (GNUTLS_RND_NONCE, b, sizeof b);
-  if (ret < 0)
-    return (_ba_cert_set_gnutls_error (error, BA_CERT_ERROR_FAILED, ret,
-                                       _("Could not make a random identifier.")), NULL);
-
-  b[6] = (b[6] & 0x0f) | 0x40;
-  b[8] = (b[8] & 0x3f) | 0x80;
-
-  return g_strdup_printf ("%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-                          b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7],
-                          b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
-}
-
 static char *
 encode_json (JsonBuilder *builder)
 {
@@ -341,7 +322,7 @@ sign_assertion (BaCertificate      *certificate,
       return NULL;
     }
 
-  jti = random_guid (error);
+  jti = ba_random_guid (error);
   if (jti == NULL)
     return NULL;
 
