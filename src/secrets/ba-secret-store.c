@@ -343,3 +343,291 @@ ba_secret_store_free_passphrase (char *passphrase)
   if (passphrase != NULL)
     secret_password_free (passphrase);
 }
+
+/* Refresh tokens of "stay signed in". Nothing of a token is ever logged. */
+
+#define CLOUD_ATTRIBUTE "cloud"
+#define TENANT_ATTRIBUTE "tenant"
+#define CLIENT_ID_ATTRIBUTE "client-id"
+
+typedef struct
+{
+  char *cloud;
+  char *tenant;
+  char *client_id;
+} TokenLookupData;
+
+static void
+token_lookup_data_free (TokenLookupData *data)
+{
+  g_free (data->cloud);
+  g_free (data->tenant);
+  g_free (data->client_id);
+  g_free (data);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TokenLookupData, token_lookup_data_free)
+
+const SecretSchema *
+ba_secret_store_get_refresh_token_schema (void)
+{
+  static const SecretSchema schema = {
+    BA_SECRET_STORE_REFRESH_TOKEN_SCHEMA,
+    SECRET_SCHEMA_NONE,
+    {
+      { CLOUD_ATTRIBUTE, SECRET_SCHEMA_ATTRIBUTE_STRING },
+      { TENANT_ATTRIBUTE, SECRET_SCHEMA_ATTRIBUTE_STRING },
+      { CLIENT_ID_ATTRIBUTE, SECRET_SCHEMA_ATTRIBUTE_STRING },
+      { NULL, 0 },
+    },
+    /* reserved */
+    0,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+  };
+
+  return &schema;
+}
+
+static void
+store_token_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (!secret_password_store_finish (result, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+void
+ba_secret_store_store_refresh_token_async (const char         *cloud,
+                                           const char         *tenant,
+                                           const char         *client_id,
+                                           const char         *account,
+                                           const char         *token,
+                                           GCancellable       *cancellable,
+                                           GAsyncReadyCallback callback,
+                                           gpointer            user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *label = NULL;
+
+  g_return_if_fail (cloud != NULL);
+  g_return_if_fail (tenant != NULL);
+  g_return_if_fail (client_id != NULL);
+  g_return_if_fail (token != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ba_secret_store_store_refresh_token_async);
+
+  /* Translators: the label of a desktop keyring entry, as Passwords and
+   * Keys shows it; %s is the administrator's account, e.g. admin@contoso.com */
+  label = g_strdup_printf (_("Backup Access sign-in of %s"),
+                              account != NULL && *account != '\0' ? account : tenant);
+
+  secret_password_store (ba_secret_store_get_refresh_token_schema (),
+                         SECRET_COLLECTION_DEFAULT, label, token,
+                         cancellable, store_token_cb, g_steal_pointer (&task),
+                         CLOUD_ATTRIBUTE, cloud,
+                         TENANT_ATTRIBUTE, tenant,
+                         CLIENT_ID_ATTRIBUTE, client_id,
+                         NULL);
+}
+
+gboolean
+ba_secret_store_store_refresh_token_finish (GAsyncResult *result,
+                                            GError      **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ba_secret_store_store_refresh_token_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+lookup_token_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  char   *token;
+
+  token = secret_password_lookup_nonpageable_finish (result, &error);
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, token, (GDestroyNotify) secret_password_free);
+}
+
+static void
+lookup_token_of_tenant (GTask *task)
+{
+  TokenLookupData *data = g_task_get_task_data (task);
+
+  secret_password_lookup (ba_secret_store_get_refresh_token_schema (),
+                          g_task_get_cancellable (task), lookup_token_cb, task,
+                          CLOUD_ATTRIBUTE, data->cloud,
+                          TENANT_ATTRIBUTE, data->tenant,
+                          CLIENT_ID_ATTRIBUTE, data->client_id,
+                          NULL);
+}
+
+static void
+search_token_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  TokenLookupData   *data = g_task_get_task_data (task);
+  GError            *error = NULL;
+  GList             *items;
+  SecretRetrievable *newest = NULL;
+
+  items = secret_password_search_finish (result, &error);
+  if (error != NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  for (GList *l = items; l != NULL; l = l->next)
+    {
+      SecretRetrievable *item = l->data;
+
+      if (newest == NULL ||
+          secret_retrievable_get_modified (item) > secret_retrievable_get_modified (newest))
+        newest = item;
+    }
+
+  if (newest != NULL)
+    {
+      g_autoptr(GHashTable) attributes = secret_retrievable_get_attributes (newest);
+
+      data->tenant = g_strdup (g_hash_table_lookup (attributes, TENANT_ATTRIBUTE));
+    }
+
+  g_list_free_full (items, g_object_unref);
+
+  if (data->tenant == NULL)
+    {
+      g_task_return_pointer (task, NULL, NULL);
+      return;
+    }
+
+  lookup_token_of_tenant (g_steal_pointer (&task));
+}
+
+void
+ba_secret_store_lookup_refresh_token_async (const char         *cloud,
+                                            const char         *tenant,
+                                            const char         *client_id,
+                                            GCancellable       *cancellable,
+                                            GAsyncReadyCallback callback,
+                                            gpointer            user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(TokenLookupData) data = g_new0 (TokenLookupData, 1);
+
+  g_return_if_fail (cloud != NULL);
+  g_return_if_fail (client_id != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ba_secret_store_lookup_refresh_token_async);
+
+  data->cloud = g_strdup (cloud);
+  data->tenant = g_strdup (tenant);
+  data->client_id = g_strdup (client_id);
+  g_task_set_task_data (task, g_steal_pointer (&data), (GDestroyNotify) token_lookup_data_free);
+
+  if (tenant != NULL)
+    {
+      lookup_token_of_tenant (g_steal_pointer (&task));
+      return;
+    }
+
+  secret_password_search (ba_secret_store_get_refresh_token_schema (),
+                          SECRET_SEARCH_ALL | SECRET_SEARCH_UNLOCK,
+                          cancellable, search_token_cb, g_steal_pointer (&task),
+                          CLOUD_ATTRIBUTE, cloud,
+                          CLIENT_ID_ATTRIBUTE, client_id,
+                          NULL);
+}
+
+char *
+ba_secret_store_lookup_refresh_token_finish (GAsyncResult *result,
+                                             char        **found_tenant,
+                                             GError      **error)
+{
+  TokenLookupData *data;
+  char            *token;
+
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ba_secret_store_lookup_refresh_token_async, NULL);
+
+  token = g_task_propagate_pointer (G_TASK (result), error);
+  data = g_task_get_task_data (G_TASK (result));
+
+  if (found_tenant != NULL)
+    *found_tenant = token != NULL ? g_strdup (data->tenant) : NULL;
+
+  return token;
+}
+
+void
+ba_secret_store_clear_refresh_token_async (const char         *cloud,
+                                           const char         *tenant,
+                                           const char         *client_id,
+                                           GCancellable       *cancellable,
+                                           GAsyncReadyCallback callback,
+                                           gpointer            user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (cloud != NULL);
+  g_return_if_fail (tenant != NULL);
+  g_return_if_fail (client_id != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ba_secret_store_clear_refresh_token_async);
+  g_task_set_task_data (task, g_new0 (ClearData, 1), g_free);
+
+  secret_password_clear (ba_secret_store_get_refresh_token_schema (),
+                         cancellable, clear_cb, g_steal_pointer (&task),
+                         CLOUD_ATTRIBUTE, cloud,
+                         TENANT_ATTRIBUTE, tenant,
+                         CLIENT_ID_ATTRIBUTE, client_id,
+                         NULL);
+}
+
+gboolean
+ba_secret_store_clear_refresh_token_finish (GAsyncResult *result,
+                                            gboolean     *removed,
+                                            GError      **error)
+{
+  ClearData *data;
+
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ba_secret_store_clear_refresh_token_async, FALSE);
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return FALSE;
+
+  data = g_task_get_task_data (G_TASK (result));
+  if (removed != NULL)
+    *removed = data->removed;
+
+  return TRUE;
+}

@@ -64,4 +64,47 @@ gboolean            ba_secret_store_clear_passphrase_finish (GAsyncResult       
 
 void                ba_secret_store_free_passphrase        (char                *passphrase);
 
+/* Refresh tokens of sessions kept with "stay signed in", one per cloud
+ * (its nick), tenant (GUID) and sign-in client id; account (the UPN) only
+ * labels the entry. A token returned here is freed with
+ * ba_secret_store_free_passphrase(), which wipes it. */
+
+#define BA_SECRET_STORE_REFRESH_TOKEN_SCHEMA "io.github.backupaccess.BackupAccess.RefreshToken"
+
+const SecretSchema *ba_secret_store_get_refresh_token_schema (void);
+
+void                ba_secret_store_store_refresh_token_async  (const char          *cloud,
+                                                                const char          *tenant,
+                                                                const char          *client_id,
+                                                                const char          *account,
+                                                                const char          *token,
+                                                                GCancellable        *cancellable,
+                                                                GAsyncReadyCallback  callback,
+                                                                gpointer             user_data);
+gboolean            ba_secret_store_store_refresh_token_finish (GAsyncResult        *result,
+                                                                GError             **error);
+
+/* tenant NULL finds the most recently stored entry of the cloud and client
+ * id; found_tenant (may be NULL) says whose it is. NULL without @error set
+ * when there is none. */
+void                ba_secret_store_lookup_refresh_token_async  (const char          *cloud,
+                                                                 const char          *tenant,
+                                                                 const char          *client_id,
+                                                                 GCancellable        *cancellable,
+                                                                 GAsyncReadyCallback  callback,
+                                                                 gpointer             user_data);
+char               *ba_secret_store_lookup_refresh_token_finish (GAsyncResult        *result,
+                                                                 char               **found_tenant,
+                                                                 GError             **error);
+
+void                ba_secret_store_clear_refresh_token_async  (const char          *cloud,
+                                                                const char          *tenant,
+                                                                const char          *client_id,
+                                                                GCancellable        *cancellable,
+                                                                GAsyncReadyCallback  callback,
+                                                                gpointer             user_data);
+gboolean            ba_secret_store_clear_refresh_token_finish (GAsyncResult        *result,
+                                                                gboolean            *removed,
+                                                                GError             **error);
+
 G_END_DECLS
