@@ -21,10 +21,16 @@
 #include <glib-unix.h>
 #include <json-glib/json-glib.h>
 
+#include "ba-app-sign-in.h"
+#include "ba-browser-sign-in.h"
 #include "ba-certificate.h"
 #include "ba-certificate-store.h"
+#include "ba-cloud.h"
+#include "ba-device-code-flow.h"
+#include "ba-identifiers.h"
 #include "ba-organization.h"
 #include "ba-pkcs11.h"
+#include "ba-session.h"
 #include "ba-store.h"
 
 #define PROGRAM "backup-access-cli"
@@ -32,6 +38,10 @@
 /* Nobody types a PFX password this long; a bigger "password file" is most
  * likely the PFX itself given by mistake. */
 #define MAX_PASSWORD_LENGTH 4096
+
+/* The sign-in-client-id setting's default, for when the settings schema is
+ * not installed (a CLI run from the build tree without the schema). */
+#define DEFAULT_SIGN_IN_CLIENT_ID "14d82eec-204b-4c2f-b7e8-296a70dab67e"
 
 /* Exit statuses are a contract with admins' scripts. */
 enum {
@@ -81,8 +91,20 @@ static int certificate_export   (int    argc,
                                  char **argv);
 static int certificate_delete   (int    argc,
                                  char **argv);
+static int sign_in              (int    argc,
+                                 char **argv);
+static int whoami               (int    argc,
+                                 char **argv);
+static int sign_out             (int    argc,
+                                 char **argv);
+static int application_verify   (int    argc,
+                                 char **argv);
 
+/* A command without a verb is one word: "sign-in". */
 static const Command commands[] = {
+  { "sign-in", NULL, N_("Sign in as an administrator of an organization"), sign_in },
+  { "whoami", NULL, N_("Show the administrator who stays signed in"), whoami },
+  { "sign-out", NULL, N_("Sign out and forget the kept sign-in"), sign_out },
   { "organization", "list", N_("List the organizations in the backup configuration"), organization_list },
   { "certificate", "generate", N_("Generate a self-signed certificate and keep its key"), certificate_generate },
   { "certificate", "import", N_("Import a certificate and its key from a PFX file"), certificate_import },
@@ -90,6 +112,7 @@ static const Command commands[] = {
   { "certificate", "show", N_("Show a certificate"), certificate_show },
   { "certificate", "export", N_("Export a certificate as a .cer, .pem or .pfx file"), certificate_export },
   { "certificate", "delete", N_("Delete a certificate and its key from the key store"), certificate_delete },
+  { "application", "verify", N_("Check that an application can sign in with its certificate"), application_verify },
 };
 
 /* Auxiliary methods */
@@ -108,7 +131,9 @@ print_usage (FILE *stream)
 
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     {
-      g_autofree char *name = g_strdup_printf ("%s %s", commands[i].noun, commands[i].verb);
+      g_autofree char *name = commands[i].verb != NULL
+                                ? g_strdup_printf ("%s %s", commands[i].noun, commands[i].verb)
+                                : g_strdup (commands[i].noun);
 
       g_string_append_printf (text, "  %-24s %s\n", name, _(commands[i].summary));
     }
@@ -1019,6 +1044,314 @@ warn_if_not_valid (BaCertificate *certificate)
   print_error (message);
 }
 
+/* Sign-in */
+
+static GSettings *
+load_settings (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, BASE_APP_ID, TRUE);
+
+  return schema != NULL ? g_settings_new (BASE_APP_ID) : NULL;
+}
+
+/* The cloud named by --cloud, else the default-cloud setting, with the
+ * settings' and environment's endpoint overrides. */
+static BaCloud *
+load_cloud (const char *nick,
+            GSettings  *settings,
+            int        *status)
+{
+  g_autoptr(BaCloud) cloud = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *default_nick = NULL;
+  BaCloudKind kind = BA_CLOUD_KIND_GLOBAL;
+
+  if (nick != NULL)
+    {
+      if (!ba_cloud_kind_from_nick (nick, &kind))
+        {
+          /* Translators: %s is what the person typed; keep the cloud names as they are */
+          g_autofree char *message = g_strdup_printf (_("Unknown cloud “%s”: choose global, us-government-l4, us-government-l5 or china."), nick);
+
+          *status = usage_error (message);
+          return NULL;
+        }
+    }
+  else if (settings != NULL)
+    {
+      default_nick = g_settings_get_string (settings, "default-cloud");
+      if (!ba_cloud_kind_from_nick (default_nick, &kind))
+        kind = BA_CLOUD_KIND_GLOBAL;
+    }
+
+  cloud = ba_cloud_new_from_settings (kind, settings, &error);
+  if (cloud == NULL)
+    {
+      print_error (error->message);
+      *status = EXIT_ERROR;
+      return NULL;
+    }
+
+  return g_steal_pointer (&cloud);
+}
+
+static char *
+load_sign_in_client_id (GSettings *settings)
+{
+  g_autofree char *client_id = NULL;
+
+  if (settings != NULL)
+    client_id = g_settings_get_string (settings, "sign-in-client-id");
+  if (client_id == NULL || *client_id == '\0')
+    return g_strdup (DEFAULT_SIGN_IN_CLIENT_ID);
+
+  return g_steal_pointer (&client_id);
+}
+
+/* What a cloud, client and tenant to sign in to; shared by the commands. */
+typedef struct
+{
+  GSettings *settings;
+  BaCloud *cloud;
+  char *client_id;
+} SignInTarget;
+
+static void
+sign_in_target_clear (SignInTarget *target)
+{
+  g_clear_object (&target->settings);
+  g_clear_object (&target->cloud);
+  g_clear_pointer (&target->client_id, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SignInTarget, sign_in_target_clear)
+
+static gboolean
+load_sign_in_target (SignInTarget *target,
+                     const char   *cloud_nick,
+                     int          *status)
+{
+  target->settings = load_settings ();
+  target->cloud = load_cloud (cloud_nick, target->settings, status);
+  if (target->cloud == NULL)
+    return FALSE;
+  target->client_id = load_sign_in_client_id (target->settings);
+
+  return TRUE;
+}
+
+static void
+announce_device_code (BaDeviceCodeFlow *flow,
+                      GParamSpec       *pspec,
+                      gpointer          user_data)
+{
+  gboolean *announced = user_data;
+  const char *uri = ba_device_code_flow_get_verification_uri (flow);
+  const char *code = ba_device_code_flow_get_user_code (flow);
+
+  if (*announced || uri == NULL || code == NULL)
+    return;
+
+  /* Translators: the first %s is a web address, the second a code such as "ABCD1234" */
+  g_printerr (_("To sign in, open %s and enter the code %s"), uri, code);
+  g_printerr ("\n");
+  *announced = TRUE;
+}
+
+static void
+announce_authorize_uri (BaBrowserSignIn *browser,
+                        GParamSpec      *pspec,
+                        gpointer         user_data)
+{
+  gboolean *announced = user_data;
+  const char *uri = ba_browser_sign_in_get_authorize_uri (browser);
+
+  if (*announced || uri == NULL)
+    return;
+
+  g_printerr ("%s\n%s\n",
+              _("To sign in, open this link in a browser on this computer:"),
+              uri);
+  *announced = TRUE;
+}
+
+/* A hidden seam for the tests: a device code polled every few milliseconds
+ * instead of the server's seconds. */
+static void
+apply_test_poll_interval (BaDeviceCodeFlow *flow)
+{
+  const char *text = g_getenv ("BA_TEST_POLL_INTERVAL_MS");
+  guint64 interval_ms = 0;
+
+  if (text != NULL && *text != '\0' && g_ascii_string_to_unsigned (text, 10, 1, 60000, &interval_ms, NULL))
+    _ba_device_code_flow_set_interval_ms (flow, (guint) interval_ms);
+}
+
+/* A new sign-in: a device code on stderr, or the browser's link, then the
+ * main loop until the admin has signed in (or Ctrl+C). */
+static BaSession *
+sign_in_interactively (SignInTarget *target,
+                       const char   *tenant,
+                       gboolean      browser,
+                       GCancellable *cancellable,
+                       int          *status)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(BaSession) session = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean announced = FALSE;
+
+  if (browser)
+    {
+      g_autoptr(BaBrowserSignIn) sign_in = ba_browser_sign_in_new (target->cloud, target->client_id, tenant, NULL);
+
+      g_signal_connect (sign_in, "notify::authorize-uri", G_CALLBACK (announce_authorize_uri), &announced);
+      ba_browser_sign_in_run_async (sign_in, cancellable, async_done_cb, &result);
+      result = wait_for_result (&result, cancellable);
+      session = ba_browser_sign_in_run_finish (sign_in, result, &error);
+      g_signal_handlers_disconnect_by_data (sign_in, &announced);
+    }
+  else
+    {
+      g_autoptr(BaDeviceCodeFlow) flow = ba_device_code_flow_new (target->cloud, target->client_id, tenant, NULL);
+
+      apply_test_poll_interval (flow);
+      g_signal_connect (flow, "notify::user-code", G_CALLBACK (announce_device_code), &announced);
+      g_signal_connect (flow, "notify::verification-uri", G_CALLBACK (announce_device_code), &announced);
+      ba_device_code_flow_run_async (flow, cancellable, async_done_cb, &result);
+      result = wait_for_result (&result, cancellable);
+      session = ba_device_code_flow_run_finish (flow, result, &error);
+      g_signal_handlers_disconnect_by_data (flow, &announced);
+    }
+
+  if (session == NULL)
+    {
+      /* Translators: %s says why and what to do */
+      g_autofree char *message = g_strdup_printf (_("Could not sign in: %s"), error->message);
+
+      print_error (message);
+      *status = EXIT_ERROR;
+      return NULL;
+    }
+
+  return g_steal_pointer (&session);
+}
+
+static BaSession *
+restore_session (SignInTarget  *target,
+                 const char    *tenant,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  ba_session_restore_async (target->cloud, target->client_id, tenant, cancellable, async_done_cb, &result);
+  result = wait_for_result (&result, cancellable);
+  return ba_session_restore_finish (result, error);
+}
+
+/* The admin's session for every command that works in Graph as the admin:
+ * the one kept with "stay signed in", else a new sign-in with a device code
+ * on stderr; @force_new always signs in anew. */
+static BaSession *
+get_admin_session (SignInTarget *target,
+                   const char   *tenant,
+                   gboolean      force_new,
+                   gboolean      browser,
+                   GCancellable *cancellable,
+                   int          *status)
+{
+  g_autoptr(BaSession) session = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!force_new)
+    {
+      session = restore_session (target, tenant, cancellable, &error);
+      if (session != NULL)
+        return g_steal_pointer (&session);
+
+      if (g_error_matches (error, BA_IDENTITY_ERROR, BA_IDENTITY_ERROR_INVALID_GRANT))
+        print_error (error->message);
+      else if (!g_error_matches (error, BA_IDENTITY_ERROR, BA_IDENTITY_ERROR_NOT_SIGNED_IN))
+        {
+          print_error (error->message);
+          *status = EXIT_ERROR;
+          return NULL;
+        }
+    }
+
+  return sign_in_interactively (target, tenant, browser, cancellable, status);
+}
+
+/* Waits until the keyring holds the session's latest refresh token, when
+ * it stays signed in: the program exits right after. */
+static gboolean
+save_session (BaSession    *session,
+              GCancellable *cancellable)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  ba_session_save_async (session, cancellable, async_done_cb, &result);
+  result = wait_for_result (&result, cancellable);
+  if (!ba_session_save_finish (session, result, &error))
+    {
+      /* Translators: %s is why */
+      g_autofree char *message = g_strdup_printf (_("Could not keep the sign-in in the keyring: %s"), error->message);
+
+      print_error (message);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+load_roles (BaSession    *session,
+            GCancellable *cancellable)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  ba_session_load_roles_async (session, cancellable, async_done_cb, &result);
+  result = wait_for_result (&result, cancellable);
+  if (!ba_session_load_roles_finish (session, result, &error))
+    {
+      /* Translators: %s is why */
+      g_autofree char *message = g_strdup_printf (_("Warning: could not read the account’s roles: %s"), error->message);
+
+      print_error (message);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static void
+add_strv_member (JsonBuilder        *builder,
+                 const char         *name,
+                 const char * const *values)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_begin_array (builder);
+  for (guint i = 0; values != NULL && values[i] != NULL; i++)
+    json_builder_add_string_value (builder, values[i]);
+  json_builder_end_array (builder);
+}
+
+static char *
+join_or_none (const char * const *values)
+{
+  if (values == NULL || values[0] == NULL)
+    return g_strdup (_("none"));
+
+  return g_strjoinv (", ", (char **) values);
+}
+
 /* Commands */
 
 static int
@@ -1516,6 +1849,294 @@ certificate_delete (int    argc,
   return EXIT_OK;
 }
 
+static int
+sign_in (int    argc,
+         char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_auto(SignInTarget) target = { NULL, };
+  g_autoptr(BaSession) session = NULL;
+  g_autofree char *cloud_nick = NULL;
+  g_autofree char *tenant = NULL;
+  gboolean browser = FALSE;
+  gboolean stay = FALSE;
+  int status = EXIT_OK;
+  const GOptionEntry entries[] = {
+    { "cloud", 0, 0, G_OPTION_ARG_STRING, &cloud_nick, N_("global, us-government-l4, us-government-l5 or china (default: the default-cloud setting)"), N_("CLOUD") },
+    { "tenant", 0, 0, G_OPTION_ARG_STRING, &tenant, N_("The organization’s tenant ID or domain (default: the account’s own)"), N_("TENANT") },
+    { "browser", 0, 0, G_OPTION_ARG_NONE, &browser, N_("Sign in in a browser on this computer instead of with a code"), NULL },
+    { "stay-signed-in", 0, 0, G_OPTION_ARG_NONE, &stay, N_("Keep the sign-in in the keyring for the next commands"), NULL },
+    { NULL }
+  };
+
+  context = new_command_context (NULL, _("Sign in as an administrator of a Microsoft 365 organization."), entries);
+  g_option_context_set_description (context, _("Prints a web address and a code on standard error: open the address on any device, "
+                                               "enter the code and approve. Then prints the account on standard output."));
+  if (!parse_command_options (context, &argc, &argv, NULL, NULL, &status))
+    return status;
+  if (!load_sign_in_target (&target, cloud_nick, &status))
+    return status;
+
+  session = get_admin_session (&target, tenant, TRUE, browser, cancellable, &status);
+  if (session == NULL)
+    return status;
+
+  if (stay)
+    {
+      ba_session_set_stay_signed_in (session, TRUE);
+      if (!save_session (session, cancellable))
+        return EXIT_ERROR;
+    }
+
+  /* Translators: the first %s is the account's user name, the second a tenant ID */
+  g_print (_("Signed in as %s (tenant %s)"), ba_session_get_upn (session), ba_session_get_tenant_id (session));
+  g_print ("\n");
+  if (stay)
+    {
+      g_printerr ("%s\n", _("You stay signed in on this computer until you run “backup-access-cli sign-out”."));
+    }
+
+  return EXIT_OK;
+}
+
+static int
+whoami (int    argc,
+        char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_auto(SignInTarget) target = { NULL, };
+  g_autoptr(BaSession) session = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *cloud_nick = NULL;
+  g_autofree char *tenant = NULL;
+  const char *cloud;
+  gboolean json = FALSE;
+  int status = EXIT_OK;
+  const GOptionEntry entries[] = {
+    { "cloud", 0, 0, G_OPTION_ARG_STRING, &cloud_nick, N_("global, us-government-l4, us-government-l5 or china (default: the default-cloud setting)"), N_("CLOUD") },
+    { "tenant", 0, 0, G_OPTION_ARG_STRING, &tenant, N_("The organization’s tenant ID (default: the last one signed in to)"), N_("TENANT") },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the account as JSON"), NULL },
+    { NULL }
+  };
+
+  context = new_command_context (NULL, _("Show the administrator who stays signed in, and their roles."), entries);
+  if (!parse_command_options (context, &argc, &argv, NULL, NULL, &status))
+    return status;
+  if (!load_sign_in_target (&target, cloud_nick, &status))
+    return status;
+
+  session = restore_session (&target, tenant, cancellable, &error);
+  if (session == NULL)
+    {
+      if (g_error_matches (error, BA_IDENTITY_ERROR, BA_IDENTITY_ERROR_NOT_SIGNED_IN))
+        print_error (_("Not signed in. Run “backup-access-cli sign-in --stay-signed-in” first."));
+      else
+        print_error (error->message);
+      return EXIT_ERROR;
+    }
+
+  load_roles (session, cancellable);
+  /* The restore may have rotated the refresh token. */
+  save_session (session, cancellable);
+  cloud = ba_cloud_kind_to_nick (ba_cloud_get_kind (target.cloud));
+
+  if (json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+
+      json_builder_begin_object (builder);
+      add_string_member (builder, "upn", ba_session_get_upn (session));
+      add_string_member (builder, "displayName", ba_session_get_display_name (session));
+      add_string_member (builder, "tenantId", ba_session_get_tenant_id (session));
+      add_string_member (builder, "cloud", cloud);
+      add_strv_member (builder, "roles", ba_session_get_roles (session));
+      json_builder_end_object (builder);
+
+      root = json_builder_get_root (builder);
+      print_json (root);
+    }
+  else
+    {
+      g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+      g_autofree char *roles = join_or_none (ba_session_get_roles (session));
+
+      add_detail (rows, _("User:"), ba_session_get_upn (session));
+      add_detail (rows, _("Name:"), ba_session_get_display_name (session));
+      add_detail (rows, _("Tenant ID:"), ba_session_get_tenant_id (session));
+      add_detail (rows, _("Cloud:"), cloud);
+      add_detail (rows, _("Roles:"), roles);
+      print_table (rows, 2);
+    }
+
+  return EXIT_OK;
+}
+
+static int
+sign_out (int    argc,
+          char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_auto(SignInTarget) target = { NULL, };
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *forgotten = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *cloud_nick = NULL;
+  g_autofree char *tenant = NULL;
+  int status = EXIT_OK;
+  const GOptionEntry entries[] = {
+    { "cloud", 0, 0, G_OPTION_ARG_STRING, &cloud_nick, N_("global, us-government-l4, us-government-l5 or china (default: the default-cloud setting)"), N_("CLOUD") },
+    { "tenant", 0, 0, G_OPTION_ARG_STRING, &tenant, N_("The organization’s tenant ID (default: the last one signed in to)"), N_("TENANT") },
+    { NULL }
+  };
+
+  context = new_command_context (NULL, _("Sign out: forget the sign-in kept in the keyring."), entries);
+  if (!parse_command_options (context, &argc, &argv, NULL, NULL, &status))
+    return status;
+  if (!load_sign_in_target (&target, cloud_nick, &status))
+    return status;
+
+  /* No sign-in first: forgetting must work offline, and with a refresh
+   * token that was revoked. */
+  ba_session_forget_async (target.cloud, target.client_id, tenant, cancellable, async_done_cb, &result);
+  result = wait_for_result (&result, cancellable);
+  forgotten = ba_session_forget_finish (result, &error);
+  if (error != NULL)
+    {
+      /* Translators: %s is why */
+      g_autofree char *message = g_strdup_printf (_("Could not sign out: %s"), error->message);
+
+      print_error (message);
+      return EXIT_ERROR;
+    }
+  if (forgotten == NULL)
+    {
+      g_print ("%s\n", _("Not signed in."));
+      return EXIT_OK;
+    }
+
+  /* Translators: %s is a tenant ID */
+  g_print (_("Signed out of tenant %s."), forgotten);
+  g_print ("\n");
+
+  return EXIT_OK;
+}
+
+static int
+application_verify (int    argc,
+                    char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_auto(SignInTarget) target = { NULL, };
+  g_autoptr(BaCertificateStore) store = NULL;
+  g_autoptr(BaCertificate) certificate = NULL;
+  g_autoptr(BaAppSignIn) verified = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *certificate_arg = NULL;
+  g_autofree char *thumbprint = NULL;
+  g_autofree char *tenant = NULL;
+  g_autofree char *cloud_nick = NULL;
+  g_autofree char *sharepoint_url = NULL;
+  g_autofree char *verified_at = NULL;
+  const char *app_id = NULL;
+  gboolean json = FALSE;
+  int status = EXIT_OK;
+  const GOptionEntry entries[] = {
+    { "certificate", 0, 0, G_OPTION_ARG_STRING, &certificate_arg, N_("The SHA-1 or SHA-256 thumbprint of the application’s certificate"), N_("THUMBPRINT") },
+    { "tenant", 0, 0, G_OPTION_ARG_STRING, &tenant, N_("The organization’s tenant ID or domain"), N_("TENANT") },
+    { "cloud", 0, 0, G_OPTION_ARG_STRING, &cloud_nick, N_("global, us-government-l4, us-government-l5 or china (default: the default-cloud setting)"), N_("CLOUD") },
+    { "sharepoint-url", 0, 0, G_OPTION_ARG_STRING, &sharepoint_url, N_("Check SharePoint too, at the organization’s SharePoint address"), N_("URL") },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the result as JSON"), NULL },
+    { NULL }
+  };
+
+  context = new_command_context (_("APP_ID"), _("Check that an application signs in with its certificate and holds its permissions."), entries);
+  g_option_context_set_description (context, _("Signs in as the application, as the backup server would, and makes a call that needs its permissions. "
+                                               "The certificate’s private key must be in the key store or on a security token."));
+  if (!parse_command_options (context, &argc, &argv, _("APP_ID"), &app_id, &status))
+    return status;
+
+  if (!ba_identifier_is_guid (app_id))
+    {
+      /* Translators: %s is what the person typed */
+      g_autofree char *message = g_strdup_printf (_("“%s” is not an application ID."), app_id);
+
+      return usage_error (message);
+    }
+  if (certificate_arg == NULL)
+    return usage_error (_("Missing --certificate: give the thumbprint of the application’s certificate."));
+  if (tenant == NULL)
+    return usage_error (_("Missing --tenant: give the organization’s tenant ID or domain."));
+  if (!parse_thumbprint (certificate_arg, &thumbprint, &status))
+    return status;
+  if (!load_sign_in_target (&target, cloud_nick, &status))
+    return status;
+
+  certificate = find_certificate (thumbprint, &store, &status);
+  if (certificate == NULL)
+    return status;
+
+  ba_app_sign_in_verify_async (target.cloud, tenant, app_id, certificate, sharepoint_url,
+                               cancellable, async_done_cb, &result);
+  result = wait_for_result (&result, cancellable);
+  verified = ba_app_sign_in_verify_finish (result, &error);
+  if (verified == NULL)
+    {
+      /* Translators: the first %s is an application ID, the second says why */
+      g_autofree char *message = g_strdup_printf (_("The application %s could not sign in: %s"), app_id, error->message);
+
+      print_error (message);
+      return EXIT_ERROR;
+    }
+
+  verified_at = format_utc (ba_app_sign_in_get_verified_at (verified), "%Y-%m-%dT%H:%M:%SZ");
+
+  if (json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+
+      json_builder_begin_object (builder);
+      add_string_member (builder, "appId", ba_app_sign_in_get_app_id (verified));
+      add_string_member (builder, "tenantId", ba_app_sign_in_get_tenant_id (verified));
+      add_strv_member (builder, "roles", ba_app_sign_in_get_roles (verified));
+      json_builder_set_member_name (builder, "graphProven");
+      json_builder_add_boolean_value (builder, ba_app_sign_in_get_graph_proven (verified));
+      json_builder_set_member_name (builder, "sharepointProven");
+      json_builder_add_boolean_value (builder, ba_app_sign_in_get_sharepoint_proven (verified));
+      add_string_member (builder, "verifiedAt", verified_at);
+      json_builder_end_object (builder);
+
+      root = json_builder_get_root (builder);
+      print_json (root);
+    }
+  else
+    {
+      g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+      g_autofree char *roles = join_or_none (ba_app_sign_in_get_roles (verified));
+
+      /* Translators: the first %s is an application ID, the second a tenant ID */
+      g_print (_("The application %s signs in to tenant %s."),
+               ba_app_sign_in_get_app_id (verified), ba_app_sign_in_get_tenant_id (verified));
+      g_print ("\n\n");
+
+      add_detail (rows, _("Roles:"), roles);
+      add_detail (rows, _("Microsoft Graph:"), ba_app_sign_in_get_graph_proven (verified) ? _("works") : _("not proven"));
+      add_detail (rows, _("SharePoint:"),
+                  ba_app_sign_in_get_sharepoint_proven (verified) ? _("works")
+                  : sharepoint_url != NULL ? _("not proven") : _("not checked"));
+      add_detail (rows, _("Verified at:"), verified_at);
+      print_table (rows, 2);
+    }
+
+  return EXIT_OK;
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1562,6 +2183,15 @@ main (int   argc,
     {
       if (!g_str_equal (commands[i].noun, noun))
         continue;
+
+      if (commands[i].verb == NULL)
+        {
+          /* GOption's help names the program by prgname. */
+          g_autofree char *prgname = g_strdup_printf ("%s %s", PROGRAM, noun);
+
+          g_set_prgname (prgname);
+          return commands[i].func (argc - 1, argv + 1);
+        }
 
       if (verb == NULL)
         {
