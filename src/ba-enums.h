@@ -54,6 +54,10 @@ typedef enum
   BA_PROVISIONING_STATE_SERVICE_PRINCIPAL_CREATED, /*< nick=service-principal-created >*/
   BA_PROVISIONING_STATE_PERMISSIONS_GRANTED,       /*< nick=permissions-granted >*/
   BA_PROVISIONING_STATE_FAILED,                    /*< nick=failed >*/
+  /* Recorded before POST /applications is sent, with the creation tag that
+   * the request carries, so that a crash before its answer leaves a record
+   * by which a resume finds the application. */
+  BA_PROVISIONING_STATE_CREATING,                  /*< nick=creating >*/
 } BaProvisioningState;
 
 G_END_DECLS

@@ -496,7 +496,8 @@ test_serialize_application (void)
 {
   static const char * const members[] = {
     "appId", "objectId", "displayName", "certificateThumbprint", "certificateExpiry",
-    "origin", "state", "failureReason", "lastVerified", "verificationError", NULL
+    "origin", "state", "failureReason", "lastVerified", "verificationError",
+    "servicePrincipalId", "keyId", "creationTag", NULL
   };
   g_autoptr(BaBackupApplication) app = make_full_application ();
   g_autoptr(BaBackupApplication) copy = NULL;
@@ -541,6 +542,53 @@ test_serialize_application (void)
   text = to_string (node);
   text_again = to_string (again);
   g_assert_cmpstr (text, ==, text_again);
+}
+
+/* The provisioning journal: an application recorded before Graph gave it an
+ * appId, by its creation tag, and the ids of the later steps, survive the
+ * trip, together with members of a newer version. */
+static void
+test_serialize_application_journal (void)
+{
+  g_autoptr(JsonNode) node = parse ("{ \"appId\": null, \"state\": \"creating\","
+                                    "  \"origin\": \"created\", \"displayName\": \"Pool\","
+                                    "  \"creationTag\": \"ba-create-0123456789abcdef\","
+                                    "  \"futureMember\": [ 1, 2 ] }");
+  g_autoptr(JsonNode) missing = parse ("{ \"state\": \"service-principal-created\" }");
+  g_autoptr(BaBackupApplication) copy = NULL;
+  g_autoptr(BaBackupApplication) again = NULL;
+  g_autoptr(JsonNode) written = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonObject *object;
+
+  copy = ba_backup_application_deserialize (node, &error);
+  g_assert_no_error (error);
+  g_assert_null (ba_backup_application_get_app_id (copy));
+  g_assert_cmpint (ba_backup_application_get_state (copy), ==, BA_PROVISIONING_STATE_CREATING);
+  g_assert_cmpstr (ba_backup_application_get_creation_tag (copy), ==, "ba-create-0123456789abcdef");
+
+  ba_backup_application_set_app_id (copy, CONTOSO_APP);
+  ba_backup_application_set_service_principal_id (copy, "6b1d4f0a-5e35-4a55-9f53-3b0a8e0c3a11");
+  ba_backup_application_set_key_id (copy, "0d1c2b3a-4f5e-4d6c-8b7a-9f8e7d6c5b4a");
+  ba_backup_application_set_state (copy, BA_PROVISIONING_STATE_SERVICE_PRINCIPAL_CREATED);
+  written = ba_backup_application_serialize (copy, TRUE);
+  object = json_node_get_object (written);
+  g_assert_cmpstr (json_object_get_string_member (object, "servicePrincipalId"), ==, "6b1d4f0a-5e35-4a55-9f53-3b0a8e0c3a11");
+  g_assert_cmpstr (json_object_get_string_member (object, "keyId"), ==, "0d1c2b3a-4f5e-4d6c-8b7a-9f8e7d6c5b4a");
+  g_assert_cmpstr (json_object_get_string_member (object, "creationTag"), ==, "ba-create-0123456789abcdef");
+  g_assert_true (json_object_has_member (object, "futureMember"));
+
+  again = ba_backup_application_deserialize (written, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (ba_backup_application_get_service_principal_id (again), ==, "6b1d4f0a-5e35-4a55-9f53-3b0a8e0c3a11");
+  g_assert_cmpstr (ba_backup_application_get_key_id (again), ==, "0d1c2b3a-4f5e-4d6c-8b7a-9f8e7d6c5b4a");
+  g_assert_cmpstr (ba_backup_application_get_creation_tag (again), ==, "ba-create-0123456789abcdef");
+
+  /* Only an application being created may lack its appId. */
+  g_clear_object (&copy);
+  copy = ba_backup_application_deserialize (missing, &error);
+  g_assert_error (error, BA_STORE_ERROR, BA_STORE_ERROR_CORRUPT);
+  g_assert_null (copy);
 }
 
 static void
@@ -930,6 +978,7 @@ main (int   argc,
   g_test_add_func ("/ba/model/labels", test_labels);
   g_test_add_func ("/ba/model/serialize/application", test_serialize_application);
   g_test_add_func ("/ba/model/serialize/application-enums", test_serialize_application_enums);
+  g_test_add_func ("/ba/model/serialize/application-journal", test_serialize_application_journal);
   g_test_add_func ("/ba/model/serialize/account", test_serialize_account);
   g_test_add_func ("/ba/model/serialize/organization", test_serialize_organization);
   g_test_add_func ("/ba/model/serialize/nulls", test_serialize_nulls);

@@ -221,9 +221,11 @@ unreachable_error (SoupMessage  *message,
 }
 
 /* The `roles` claim of an access token (a JWT whose payload we may read:
- * it is our own application's token, and this is a diagnostic). */
+ * it is our own application's token, and this is a diagnostic), and its
+ * `tid`: the tenant's ID when it was asked for by domain. */
 static GStrv
-roles_from_token (const char *token)
+roles_from_token (const char  *token,
+                  char       **tenant_id)
 {
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
   g_autoptr(JsonParser) parser = json_parser_new ();
@@ -265,6 +267,14 @@ roles_from_token (const char *token)
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return g_strv_builder_end (builder);
+
+  if (json_object_has_member (json_node_get_object (root), "tid"))
+    {
+      const char *tid = json_object_get_string_member (json_node_get_object (root), "tid");
+
+      if (tid != NULL && *tid != '\0')
+        *tenant_id = g_strdup (tid);
+    }
 
   roles = json_object_get_member (json_node_get_object (root), "roles");
   if (roles != NULL && JSON_NODE_HOLDS_ARRAY (roles))
@@ -433,7 +443,14 @@ token_cb (GObject      *object,
 
   if (verify->resource == RESOURCE_GRAPH)
     {
-      g_auto(GStrv) roles = roles_from_token (token);
+      g_autofree char *tid = NULL;
+      g_auto(GStrv) roles = roles_from_token (token, &tid);
+
+      if (tid != NULL)
+        {
+          g_free (verify->result->tenant_id);
+          verify->result->tenant_id = g_steal_pointer (&tid);
+        }
 
       g_debug ("%s(): app-only token for %s with %u roles", G_STRFUNC,
                verify->result->app_id, g_strv_length (roles));

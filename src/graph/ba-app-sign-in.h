@@ -25,7 +25,8 @@ G_DECLARE_FINAL_TYPE (BaAppSignIn, ba_app_sign_in, BA, APP_SIGN_IN, GObject)
  * BA_IDENTITY_ERROR (APPLICATION_NOT_FOUND, CERTIFICATE_REJECTED,
  * INVALID_CREDENTIAL, MISSING_PERMISSION, …) with a message that names
  * the problem. The result (read-only properties, EXPLICIT_NOTIFY):
- * "app-id", "tenant-id", "roles" (GStrv), "graph-proven",
+ * "app-id", "tenant-id" (the tenant ID from the token's tid, also when
+ * asked by domain), "roles" (GStrv), "graph-proven",
  * "sharepoint-proven", "verified-at" (GDateTime). */
 void         ba_app_sign_in_verify_async      (BaCloud              *cloud,
                                                const char           *tenant_id,

@@ -342,12 +342,41 @@ error_has_no_backing_application (JsonObject *error_object)
   return FALSE;
 }
 
+#define FAILURE_KEY "ba-graph-failure"
+
+/* The failure travels with its task and becomes the client's "last
+ * failure" only when its caller finishes it: with several requests in
+ * flight, a caller reading ba_graph_client_get_last_failure () right after
+ * its _finish () sees its own, not another request's. */
 static void
-set_last_failure (BaGraphClient  *self,
-                  BaGraphFailure *failure)
+attach_failure (GTask          *task,
+                BaGraphFailure *failure)
 {
+  g_object_set_data_full (G_OBJECT (task), FAILURE_KEY, failure,
+                          (GDestroyNotify) ba_graph_failure_free);
+}
+
+static void
+pass_failure_on (GAsyncResult *from,
+                 GTask        *to)
+{
+  BaGraphFailure *failure = g_object_get_data (G_OBJECT (from), FAILURE_KEY);
+
+  if (failure != NULL)
+    attach_failure (to, ba_graph_failure_copy (failure));
+}
+
+static void
+publish_failure (BaGraphClient *self,
+                 GAsyncResult  *result)
+{
+  BaGraphFailure *failure = g_object_get_data (G_OBJECT (result), FAILURE_KEY);
+
+  if (failure == NULL || g_task_had_error (G_TASK (result)) == FALSE)
+    return;
+
   g_clear_pointer (&self->last_failure, ba_graph_failure_free);
-  self->last_failure = failure;
+  self->last_failure = ba_graph_failure_copy (failure);
 }
 
 /* A failure without an HTTP answer: a dropped connection, a truncated or
@@ -358,7 +387,6 @@ fail_without_answer (GTask        *task_in,
                      GError       *error)
 {
   g_autoptr(GTask) task = task_in;
-  BaGraphClient *self = g_task_get_source_object (task);
   Request *request = g_task_get_task_data (task);
   BaGraphFailure *failure = g_new0 (BaGraphFailure, 1);
   g_autofree char *log_url = url_for_log (request->url);
@@ -372,7 +400,7 @@ fail_without_answer (GTask        *task_in,
       failure->request_id = g_strdup (soup_message_headers_get_one (headers, "request-id"));
       failure->date = g_strdup (soup_message_headers_get_one (headers, "Date"));
     }
-  set_last_failure (self, failure);
+  attach_failure (task, failure);
 
   g_debug ("%s(): %s %s failed (HTTP %u, client-request-id %s, request-id %s): %s",
            G_STRFUNC, request->method, log_url, status,
@@ -391,7 +419,6 @@ fail_with_answer (GTask  *task_in,
                   GBytes *body)
 {
   g_autoptr(GTask) task = task_in;
-  BaGraphClient *self = g_task_get_source_object (task);
   Request *request = g_task_get_task_data (task);
   SoupMessageHeaders *headers = soup_message_get_response_headers (request->message);
   g_autoptr(JsonParser) parser = json_parser_new ();
@@ -447,7 +474,7 @@ fail_with_answer (GTask  *task_in,
            failure->request_id ? failure->request_id : "-",
            failure->client_request_id ? failure->client_request_id : "-");
 
-  set_last_failure (self, failure);
+  attach_failure (task, failure);
 
   g_task_return_new_error (task, BA_GRAPH_ERROR, code, "%s", error_message_for_code (code));
 }
@@ -575,6 +602,12 @@ request_may_retry (GTask *task)
 }
 
 static gboolean
+is_create (Request *request)
+{
+  return g_str_equal (request->method, "POST");
+}
+
+static gboolean
 is_transient_transport_error (const GError *error)
 {
   if (error->domain != G_IO_ERROR)
@@ -626,7 +659,9 @@ send_cb (GObject      *object,
           return;
         }
 
-      if (is_transient_transport_error (error) && request_may_retry (task))
+      /* A POST whose answer never came may have created its object:
+       * sending it again could make a twin, so its caller decides. */
+      if (is_transient_transport_error (error) && !is_create (request) && request_may_retry (task))
         {
           g_debug ("%s(): %s, retry %u", G_STRFUNC, error->message, request->retries);
           request_wait (g_steal_pointer (&task), backoff_delay_us (self, request->retries));
@@ -652,8 +687,11 @@ send_cb (GObject      *object,
   if (status == STATUS_TOO_MANY_REQUESTS || (status >= 500 && status < 600))
     {
       gboolean has_retry_after = parse_retry_after (request->message, &delay_us);
+      /* 429 and 503 say the request was not done; other 5xx leave a POST's
+       * outcome unknown (see above). */
+      gboolean refused = status == STATUS_TOO_MANY_REQUESTS || status == SOUP_STATUS_SERVICE_UNAVAILABLE;
 
-      if (request_may_retry (task))
+      if ((refused || !is_create (request)) && request_may_retry (task))
         {
           if (has_retry_after &&
               (status == STATUS_TOO_MANY_REQUESTS || status == SOUP_STATUS_SERVICE_UNAVAILABLE))
@@ -830,6 +868,7 @@ get_all_page_cb (GObject      *object,
       if (error == NULL)
         error = g_error_new_literal (BA_GRAPH_ERROR, BA_GRAPH_ERROR_INVALID_RESPONSE,
                                      error_message_for_code (BA_GRAPH_ERROR_INVALID_RESPONSE));
+      pass_failure_on (result, task);
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
@@ -1012,7 +1051,11 @@ ba_graph_client_init (BaGraphClient *self)
   self->base_delay_ms = DEFAULT_BASE_DELAY_MS;
   self->max_delay_ms = DEFAULT_MAX_DELAY_MS;
 
-  self->soup = soup_session_new ();
+  /* libsoup's default of 2 connections per host would cap the
+   * provisioner's concurrency at 2. */
+  self->soup = soup_session_new_with_options ("max-conns-per-host", 16,
+                                              "max-conns", 32,
+                                              NULL);
   soup_session_set_timeout (self->soup, REQUEST_TIMEOUT_SECONDS);
   soup_session_set_user_agent (self->soup, "BackupAccess/" PACKAGE_VERSION);
 }
@@ -1183,6 +1226,7 @@ ba_graph_client_request_finish (BaGraphClient  *self,
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ba_graph_client_request_async, NULL);
 
+  publish_failure (self, result);
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
@@ -1197,7 +1241,10 @@ get_cb (GObject      *object,
 
   node = ba_graph_client_request_finish (BA_GRAPH_CLIENT (object), result, &error);
   if (error != NULL)
-    g_task_return_error (task, g_steal_pointer (&error));
+    {
+      pass_failure_on (result, task);
+      g_task_return_error (task, g_steal_pointer (&error));
+    }
   else
     g_task_return_pointer (task, node, (GDestroyNotify) json_node_unref);
 }
@@ -1230,6 +1277,7 @@ ba_graph_client_get_finish (BaGraphClient  *self,
   g_return_val_if_fail (BA_IS_GRAPH_CLIENT (self), NULL);
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
+  publish_failure (self, result);
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
@@ -1282,6 +1330,7 @@ ba_graph_client_get_all_finish (BaGraphClient  *self,
   g_return_val_if_fail (BA_IS_GRAPH_CLIENT (self), NULL);
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
+  publish_failure (self, result);
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
@@ -1291,4 +1340,126 @@ ba_graph_client_get_last_failure (BaGraphClient *self)
   g_return_val_if_fail (BA_IS_GRAPH_CLIENT (self), NULL);
 
   return self->last_failure;
+}
+
+typedef struct
+{
+  char *tenant_id;
+  char *display_name;
+} OrganizationInfo;
+
+static void
+organization_info_free (OrganizationInfo *info)
+{
+  g_free (info->tenant_id);
+  g_free (info->display_name);
+  g_free (info);
+}
+
+static void
+get_organization_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(JsonNode) node = NULL;
+  GError *error = NULL;
+  OrganizationInfo *info;
+  JsonObject *first = NULL;
+
+  node = ba_graph_client_get_finish (BA_GRAPH_CLIENT (object), result, &error);
+  if (node == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  if (JSON_NODE_HOLDS_OBJECT (node) && json_object_has_member (json_node_get_object (node), "value"))
+    {
+      JsonNode *value = json_object_get_member (json_node_get_object (node), "value");
+
+      if (JSON_NODE_HOLDS_ARRAY (value) && json_array_get_length (json_node_get_array (value)) > 0)
+        {
+          JsonNode *element = json_array_get_element (json_node_get_array (value), 0);
+
+          if (JSON_NODE_HOLDS_OBJECT (element))
+            first = json_node_get_object (element);
+        }
+    }
+
+  if (first == NULL || !json_object_has_member (first, "id") ||
+      json_object_get_string_member (first, "id") == NULL)
+    {
+      g_debug ("%s(): /organization without an organization", G_STRFUNC);
+      g_task_return_new_error (task, BA_GRAPH_ERROR, BA_GRAPH_ERROR_INVALID_RESPONSE,
+                               _("Microsoft Graph did not say which organization this is. Try again later."));
+      return;
+    }
+
+  info = g_new0 (OrganizationInfo, 1);
+  info->tenant_id = g_strdup (json_object_get_string_member (first, "id"));
+  if (json_object_has_member (first, "displayName"))
+    info->display_name = g_strdup (json_object_get_string_member (first, "displayName"));
+  g_task_return_pointer (task, info, (GDestroyNotify) organization_info_free);
+}
+
+/**
+ * ba_graph_client_get_organization_async:
+ * @self: a #BaGraphClient
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when done
+ * @user_data: data for @callback
+ *
+ * Reads the signed-in tenant's ID and display name (GET /organization).
+ */
+void
+ba_graph_client_get_organization_async (BaGraphClient       *self,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (BA_IS_GRAPH_CLIENT (self));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ba_graph_client_get_organization_async);
+  ba_graph_client_get_async (self, "/organization?$select=id,displayName", cancellable,
+                             get_organization_cb, g_steal_pointer (&task));
+}
+
+/**
+ * ba_graph_client_get_organization_finish:
+ * @self: a #BaGraphClient
+ * @result: the result
+ * @tenant_id: (out) (optional): the tenant ID
+ * @display_name: (out) (optional) (nullable): the organization's name
+ * @error: return location for an error
+ *
+ * Returns: %TRUE when the organization was read
+ */
+gboolean
+ba_graph_client_get_organization_finish (BaGraphClient  *self,
+                                         GAsyncResult   *result,
+                                         char          **tenant_id,
+                                         char          **display_name,
+                                         GError        **error)
+{
+  OrganizationInfo *info;
+
+  g_return_val_if_fail (BA_IS_GRAPH_CLIENT (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  info = g_task_propagate_pointer (G_TASK (result), error);
+  if (info == NULL)
+    return FALSE;
+
+  if (tenant_id != NULL)
+    *tenant_id = g_steal_pointer (&info->tenant_id);
+  if (display_name != NULL)
+    *display_name = g_steal_pointer (&info->display_name);
+  organization_info_free (info);
+
+  return TRUE;
 }

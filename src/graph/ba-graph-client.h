@@ -76,7 +76,10 @@ void            ba_graph_client_set_retry_policy  (BaGraphClient        *self,
                                                    guint                 base_delay_ms,
                                                    guint                 max_delay_ms);
 
-/* body may be NULL. Returns the response JSON, or NULL without an error for
+/* A POST (which creates) is not sent again after a dropped connection or a
+ * 5xx other than 503, because the first may have been done: the caller
+ * decides (the provisioner looks for the object first). body may be NULL.
+ * Returns the response JSON, or NULL without an error for
  * an empty (204) answer. extra_headers (nullable, name → value) are sent
  * too, e.g. ConsistencyLevel: eventual. */
 void            ba_graph_client_request_async     (BaGraphClient        *self,
@@ -114,7 +117,21 @@ JsonArray      *ba_graph_client_get_all_finish    (BaGraphClient        *self,
                                                    GAsyncResult         *result,
                                                    GError              **error);
 
-/* The details of the last request of this client that failed, or NULL. */
+/* The details of the last failed request of this client whose result was
+ * finished, or NULL: read it right after the _finish () that failed, in the
+ * same callback, and it is that request's even with others in flight. */
 const BaGraphFailure *ba_graph_client_get_last_failure (BaGraphClient   *self);
+
+/* GET /organization: the signed-in tenant's ID and display name (the
+ * latter may be NULL). */
+void            ba_graph_client_get_organization_async  (BaGraphClient        *self,
+                                                         GCancellable         *cancellable,
+                                                         GAsyncReadyCallback   callback,
+                                                         gpointer              user_data);
+gboolean        ba_graph_client_get_organization_finish (BaGraphClient        *self,
+                                                         GAsyncResult         *result,
+                                                         char                **tenant_id,
+                                                         char                **display_name,
+                                                         GError              **error);
 
 G_END_DECLS

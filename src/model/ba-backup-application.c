@@ -30,6 +30,9 @@ struct _BaBackupApplication
   char *failure_reason;
   GDateTime *last_verified;
   char *verification_error;
+  char *service_principal_id;
+  char *key_id;
+  char *creation_tag;
 
   /* Members written by a newer version, kept to be written back. */
   JsonObject *unknown;
@@ -49,6 +52,9 @@ enum {
   PROP_FAILURE_REASON,
   PROP_LAST_VERIFIED,
   PROP_VERIFICATION_ERROR,
+  PROP_SERVICE_PRINCIPAL_ID,
+  PROP_KEY_ID,
+  PROP_CREATION_TAG,
   N_PROPS
 };
 
@@ -65,6 +71,9 @@ static const char * const known_members[] = {
   "failureReason",
   "lastVerified",
   "verificationError",
+  "servicePrincipalId",
+  "keyId",
+  "creationTag",
   NULL
 };
 
@@ -81,6 +90,9 @@ ba_backup_application_finalize (GObject *object)
   g_clear_pointer (&self->failure_reason, g_free);
   g_clear_pointer (&self->last_verified, g_date_time_unref);
   g_clear_pointer (&self->verification_error, g_free);
+  g_clear_pointer (&self->service_principal_id, g_free);
+  g_clear_pointer (&self->key_id, g_free);
+  g_clear_pointer (&self->creation_tag, g_free);
   g_clear_pointer (&self->unknown, json_object_unref);
 
   G_OBJECT_CLASS (ba_backup_application_parent_class)->finalize (object);
@@ -136,6 +148,18 @@ ba_backup_application_get_property (GObject    *object,
       g_value_set_string (value, self->verification_error);
       break;
 
+    case PROP_SERVICE_PRINCIPAL_ID:
+      g_value_set_string (value, self->service_principal_id);
+      break;
+
+    case PROP_KEY_ID:
+      g_value_set_string (value, self->key_id);
+      break;
+
+    case PROP_CREATION_TAG:
+      g_value_set_string (value, self->creation_tag);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -189,6 +213,18 @@ ba_backup_application_set_property (GObject      *object,
 
     case PROP_VERIFICATION_ERROR:
       ba_backup_application_set_verification_error (self, g_value_get_string (value));
+      break;
+
+    case PROP_SERVICE_PRINCIPAL_ID:
+      ba_backup_application_set_service_principal_id (self, g_value_get_string (value));
+      break;
+
+    case PROP_KEY_ID:
+      ba_backup_application_set_key_id (self, g_value_get_string (value));
+      break;
+
+    case PROP_CREATION_TAG:
+      ba_backup_application_set_creation_tag (self, g_value_get_string (value));
       break;
 
     default:
@@ -257,6 +293,25 @@ ba_backup_application_class_init (BaBackupApplicationClass *klass)
   /* NULL together with a last-verified time means the last check passed. */
   properties[PROP_VERIFICATION_ERROR] =
     g_param_spec_string ("verification-error", NULL, NULL,
+                         NULL,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  /* The object id of the application's service principal, once created. */
+  properties[PROP_SERVICE_PRINCIPAL_ID] =
+    g_param_spec_string ("service-principal-id", NULL, NULL,
+                         NULL,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  /* The keyId of the certificate's entry in the application's keyCredentials. */
+  properties[PROP_KEY_ID] =
+    g_param_spec_string ("key-id", NULL, NULL,
+                         NULL,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  /* A random tag sent in the application's `tags` when it is created, so
+   * that an application whose creation answer was lost can be found again. */
+  properties[PROP_CREATION_TAG] =
+    g_param_spec_string ("creation-tag", NULL, NULL,
                          NULL,
                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
@@ -485,6 +540,60 @@ ba_backup_application_set_verification_error (BaBackupApplication *self,
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VERIFICATION_ERROR]);
 }
 
+const char *
+ba_backup_application_get_service_principal_id (BaBackupApplication *self)
+{
+  g_return_val_if_fail (BA_IS_BACKUP_APPLICATION (self), NULL);
+
+  return self->service_principal_id;
+}
+
+void
+ba_backup_application_set_service_principal_id (BaBackupApplication *self,
+                                               const char          *service_principal_id)
+{
+  g_return_if_fail (BA_IS_BACKUP_APPLICATION (self));
+
+  if (_ba_set_string (&self->service_principal_id, service_principal_id))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SERVICE_PRINCIPAL_ID]);
+}
+
+const char *
+ba_backup_application_get_key_id (BaBackupApplication *self)
+{
+  g_return_val_if_fail (BA_IS_BACKUP_APPLICATION (self), NULL);
+
+  return self->key_id;
+}
+
+void
+ba_backup_application_set_key_id (BaBackupApplication *self,
+                                 const char          *key_id)
+{
+  g_return_if_fail (BA_IS_BACKUP_APPLICATION (self));
+
+  if (_ba_set_string (&self->key_id, key_id))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_KEY_ID]);
+}
+
+const char *
+ba_backup_application_get_creation_tag (BaBackupApplication *self)
+{
+  g_return_val_if_fail (BA_IS_BACKUP_APPLICATION (self), NULL);
+
+  return self->creation_tag;
+}
+
+void
+ba_backup_application_set_creation_tag (BaBackupApplication *self,
+                                       const char          *creation_tag)
+{
+  g_return_if_fail (BA_IS_BACKUP_APPLICATION (self));
+
+  if (_ba_set_string (&self->creation_tag, creation_tag))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CREATION_TAG]);
+}
+
 /**
  * ba_backup_application_serialize:
  * @self: a #BaBackupApplication
@@ -515,6 +624,9 @@ ba_backup_application_serialize (BaBackupApplication *self,
   _ba_json_set_string (object, "failureReason", self->failure_reason);
   _ba_json_set_date_time (object, "lastVerified", self->last_verified);
   _ba_json_set_string (object, "verificationError", self->verification_error);
+  _ba_json_set_string (object, "servicePrincipalId", self->service_principal_id);
+  _ba_json_set_string (object, "keyId", self->key_id);
+  _ba_json_set_string (object, "creationTag", self->creation_tag);
 
   if (include_unknown)
     _ba_json_add_unknown (object, self->unknown);
@@ -550,16 +662,21 @@ ba_backup_application_deserialize (JsonNode  *node,
 
   self = g_object_new (BA_TYPE_BACKUP_APPLICATION, NULL);
 
-  if (!_ba_json_get_string (object, "appId", TRUE, &self->app_id, error) ||
+  /* An application still being created has no appId yet, only its tag. */
+  if (!_ba_json_get_enum (object, "state", BA_TYPE_PROVISIONING_STATE, &state, error) ||
+      !_ba_json_get_string (object, "appId", state != BA_PROVISIONING_STATE_CREATING,
+                            &self->app_id, error) ||
       !_ba_json_get_string (object, "objectId", FALSE, &self->object_id, error) ||
       !_ba_json_get_string (object, "displayName", FALSE, &self->display_name, error) ||
       !_ba_json_get_string (object, "certificateThumbprint", FALSE, &self->certificate_thumbprint, error) ||
       !_ba_json_get_date_time (object, "certificateExpiry", &self->certificate_expiry, error) ||
       !_ba_json_get_enum (object, "origin", BA_TYPE_APPLICATION_ORIGIN, &origin, error) ||
-      !_ba_json_get_enum (object, "state", BA_TYPE_PROVISIONING_STATE, &state, error) ||
       !_ba_json_get_string (object, "failureReason", FALSE, &self->failure_reason, error) ||
       !_ba_json_get_date_time (object, "lastVerified", &self->last_verified, error) ||
-      !_ba_json_get_string (object, "verificationError", FALSE, &self->verification_error, error))
+      !_ba_json_get_string (object, "verificationError", FALSE, &self->verification_error, error) ||
+      !_ba_json_get_string (object, "servicePrincipalId", FALSE, &self->service_principal_id, error) ||
+      !_ba_json_get_string (object, "keyId", FALSE, &self->key_id, error) ||
+      !_ba_json_get_string (object, "creationTag", FALSE, &self->creation_tag, error))
     return NULL;
 
   /* -1 means absent: keep the defaults set in init. */

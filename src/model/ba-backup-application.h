@@ -49,6 +49,15 @@ void                  ba_backup_application_set_last_verified          (BaBackup
 const char           *ba_backup_application_get_verification_error     (BaBackupApplication  *self);
 void                  ba_backup_application_set_verification_error     (BaBackupApplication  *self,
                                                                         const char           *verification_error);
+const char           *ba_backup_application_get_service_principal_id   (BaBackupApplication  *self);
+void                  ba_backup_application_set_service_principal_id   (BaBackupApplication  *self,
+                                                                        const char           *service_principal_id);
+const char           *ba_backup_application_get_key_id                 (BaBackupApplication  *self);
+void                  ba_backup_application_set_key_id                 (BaBackupApplication  *self,
+                                                                        const char           *key_id);
+const char           *ba_backup_application_get_creation_tag           (BaBackupApplication  *self);
+void                  ba_backup_application_set_creation_tag           (BaBackupApplication  *self,
+                                                                        const char           *creation_tag);
 
 JsonNode             *ba_backup_application_serialize                  (BaBackupApplication  *self,
                                                                         gboolean              include_unknown);

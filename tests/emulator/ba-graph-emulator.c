@@ -69,6 +69,7 @@ typedef enum
 {
   KNOB_STATUS,
   KNOB_DROP,
+  KNOB_LOSE,
   KNOB_GARBAGE,
   KNOB_GRAPH_ERROR,
 } KnobKind;
@@ -3006,6 +3007,7 @@ apply_knob (Ctx  *ctx,
       break;
 
     case KNOB_DROP:
+    case KNOB_LOSE:
     default:
       g_assert_not_reached ();
     }
@@ -3128,7 +3130,7 @@ server_callback (SoupServer        *server,
       return;
     }
 
-  if (knob != NULL)
+  if (knob != NULL && knob->kind != KNOB_LOSE)
     apply_knob (&ctx, knob);
   else if (is_graph_path (record->path))
     route_graph (&ctx);
@@ -3137,6 +3139,20 @@ server_callback (SoupServer        *server,
   prune_knobs (self);
 
   record->status = soup_server_message_get_status (msg);
+
+  if (knob != NULL && knob->kind == KNOB_LOSE)
+    {
+      GIOStream *stream;
+
+      /* Done, but the answer never reaches the client. */
+      stream = soup_server_message_steal_connection (msg);
+      if (stream != NULL)
+        {
+          g_io_stream_close (stream, NULL, NULL);
+          g_object_unref (stream);
+        }
+      return;
+    }
 
   if (self->latency_ms > 0)
     {
@@ -3756,6 +3772,22 @@ ba_graph_emulator_drop_connections (BaGraphEmulator *self,
 
   knob = g_new0 (Knob, 1);
   knob->kind = KNOB_DROP;
+  knob->prefix = g_strdup (path_prefix);
+  knob->count = count;
+  add_knob (self, knob);
+}
+
+void
+ba_graph_emulator_lose_answers (BaGraphEmulator *self,
+                                const char      *path_prefix,
+                                guint            count)
+{
+  Knob *knob;
+
+  g_return_if_fail (BA_IS_GRAPH_EMULATOR (self));
+
+  knob = g_new0 (Knob, 1);
+  knob->kind = KNOB_LOSE;
   knob->prefix = g_strdup (path_prefix);
   knob->count = count;
   add_knob (self, knob);

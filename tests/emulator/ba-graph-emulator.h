@@ -171,6 +171,12 @@ void                ba_graph_emulator_inject_status         (BaGraphEmulator  *s
 void                ba_graph_emulator_drop_connections      (BaGraphEmulator  *self,
                                                              const char       *path_prefix,
                                                              guint             count);
+/* The next `count` matching requests are done (an application created…)
+ * but their connection is closed before the answer: the client cannot
+ * tell whether they happened. */
+void                ba_graph_emulator_lose_answers          (BaGraphEmulator  *self,
+                                                             const char       *path_prefix,
+                                                             guint             count);
 /* The next `count` matching requests get a 200 with a body that is not
  * JSON (truncated when truncate is TRUE, else HTML). */
 void                ba_graph_emulator_inject_garbage        (BaGraphEmulator  *self,

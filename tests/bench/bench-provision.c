@@ -1,0 +1,272 @@
+/* bench-provision.c
+ *
+ * Copyright 2026 The Backup Access authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "ba-config.h"
+
+#include <stdlib.h>
+
+#include <glib/gstdio.h>
+
+#include <libsoup/soup.h>
+
+#include "ba-certificate.h"
+#include "ba-cloud.h"
+#include "ba-graph-client.h"
+#include "ba-graph-emulator.h"
+#include "ba-provisioner.h"
+#include "ba-session.h"
+#include "ba-store.h"
+
+/* How close "create N applications" comes to what its concurrency allows,
+ * against the Graph emulator with a fixed latency per request: the wall
+ * time, the requests, the ideal (requests ÷ concurrency × latency) and
+ * their ratio, and the wall time at concurrency 1; then the same with a
+ * share of 429 answers carrying Retry-After. Prints figures; passes no
+ * judgement.
+ *
+ *   bench-provision [--count N] [--latency MS] [--concurrency C] [--throttle PERCENT]
+ */
+
+#define CLIENT_ID "14d82eec-204b-4c2f-b7e8-296a70dab67e"
+
+static int count = 100;
+static int latency_ms = 100;
+static int concurrency = 4;
+static int throttle_percent = 10;
+
+static const GOptionEntry entries[] = {
+  { "count", 'n', 0, G_OPTION_ARG_INT, &count, "Applications per run (default 100)", "N" },
+  { "latency", 'l', 0, G_OPTION_ARG_INT, &latency_ms, "Emulator latency per request in ms (default 100)", "MS" },
+  { "concurrency", 'c', 0, G_OPTION_ARG_INT, &concurrency, "Concurrency of the measured run (default 4)", "C" },
+  { "throttle", 't', 0, G_OPTION_ARG_INT, &throttle_percent, "Share of 429 answers in the second part (default 10)", "PERCENT" },
+  { NULL }
+};
+
+static void
+store_result_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_for_result (GAsyncResult **result)
+{
+  while (*result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  return *result;
+}
+
+static JsonObject *
+post_form (const char *url,
+           ...)
+{
+  g_autoptr(SoupSession) soup = soup_session_new ();
+  g_autoptr(SoupMessage) message = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  char *form;
+  va_list args;
+
+  va_start (args, url);
+  form = soup_form_encode_valist (va_arg (args, const char *), args);
+  va_end (args);
+
+  message = soup_message_new_from_encoded_form ("POST", url, form);
+  soup_session_send_and_read_async (soup, message, G_PRIORITY_DEFAULT, NULL, store_result_cb, &result);
+  bytes = soup_session_send_and_read_finish (soup, wait_for_result (&result), &error);
+  if (bytes == NULL || soup_message_get_status (message) != 200 ||
+      !json_parser_load_from_data (parser, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), &error))
+    g_error ("sign-in against the emulator failed: %s", error != NULL ? error->message : "HTTP error");
+
+  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}
+
+static BaSession *
+sign_in (BaGraphEmulator *emulator,
+         BaCloud         *cloud)
+{
+  g_autoptr(BaSession) session = ba_session_new (cloud, CLIENT_ID);
+  g_autoptr(JsonObject) code = NULL;
+  g_autoptr(JsonObject) tokens = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *devicecode_url = g_strconcat (ba_graph_emulator_get_url (emulator), "/organizations/oauth2/v2.0/devicecode", NULL);
+  g_autofree char *token_url = g_strconcat (ba_graph_emulator_get_url (emulator), "/organizations/oauth2/v2.0/token", NULL);
+  g_autofree char *scope = g_strjoinv (" ", (char **) ba_session_default_scopes ());
+
+  code = post_form (devicecode_url, "client_id", CLIENT_ID, "scope", scope, NULL);
+  ba_graph_emulator_script_polls (emulator, BA_EMULATOR_POLL_APPROVED, NULL);
+  tokens = post_form (token_url,
+                      "grant_type", "urn:ietf:params:oauth:grant-type:device_code",
+                      "client_id", CLIENT_ID,
+                      "device_code", json_object_get_string_member (code, "device_code"),
+                      NULL);
+  if (!ba_session_take_token_response (session, tokens, &error))
+    g_error ("%s", error->message);
+
+  return g_steal_pointer (&session);
+}
+
+typedef struct
+{
+  double seconds;
+  guint requests;
+  guint throttled;
+  guint ready;
+} Outcome;
+
+/* One run in a fresh tenant and a fresh configuration. */
+static Outcome
+run_once (BaCertificate *certificate,
+          const char    *directory,
+          guint          run_concurrency,
+          guint          percent_429)
+{
+  g_autoptr(BaGraphEmulator) emulator = ba_graph_emulator_new ();
+  g_autoptr(BaCloud) cloud = NULL;
+  g_autoptr(BaSession) session = NULL;
+  g_autoptr(BaGraphClient) client = NULL;
+  g_autoptr(BaStore) store = NULL;
+  g_autoptr(BaOrganization) organization = NULL;
+  g_autoptr(BaProvisioner) provisioner = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  const BaPermission *permissions;
+  GPtrArray *requests;
+  guint n_permissions;
+  gint64 start;
+  Outcome outcome = { 0, };
+  static guint serial;
+
+  g_setenv ("BA_AUTHORITY_URL", ba_graph_emulator_get_url (emulator), TRUE);
+  g_setenv ("BA_GRAPH_URL", ba_graph_emulator_get_url (emulator), TRUE);
+  cloud = ba_cloud_new_from_settings (BA_CLOUD_KIND_GLOBAL, NULL, &error);
+  if (cloud == NULL)
+    g_error ("%s", error->message);
+  session = sign_in (emulator, cloud);
+  client = ba_graph_client_new (cloud, session);
+
+  path = g_strdup_printf ("%s/config-%u.json", directory, serial++);
+  store = ba_store_new (path);
+  organization = ba_organization_new (ba_graph_emulator_get_tenant_id (emulator), "Contoso");
+  if (!ba_store_add_organization (store, organization, &error) || !ba_store_save (store, &error))
+    g_error ("%s", error->message);
+
+  provisioner = ba_provisioner_new (client, store, organization);
+  ba_provisioner_set_concurrency (provisioner, run_concurrency);
+  ba_graph_emulator_clear_requests (emulator);
+  ba_graph_emulator_set_latency (emulator, latency_ms);
+  if (percent_429 > 0)
+    ba_graph_emulator_set_fault_rate (emulator, "/v1.0/", 429, 1, percent_429);
+
+  permissions = ba_permissions_for_backup_application (BA_CLOUD_KIND_GLOBAL, &n_permissions);
+  start = g_get_monotonic_time ();
+  ba_provisioner_create_async (provisioner, "Bench Pool", certificate, count, TRUE,
+                               permissions, n_permissions, BA_APPLICATION_ORIGIN_CREATED,
+                               NULL, store_result_cb, &result);
+  if (!ba_provisioner_create_finish (provisioner, wait_for_result (&result), &error))
+    g_printerr ("run ended with an error: %s\n", error->message);
+  outcome.seconds = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
+
+  requests = ba_graph_emulator_get_requests (emulator);
+  outcome.requests = requests->len;
+  for (guint i = 0; i < requests->len; i++)
+    {
+      const BaEmulatorRequest *r = g_ptr_array_index (requests, i);
+
+      outcome.throttled += r->status == 429;
+    }
+  for (guint i = 0; i < g_list_model_get_n_items (ba_organization_get_applications (organization)); i++)
+    {
+      g_autoptr(BaBackupApplication) app = g_list_model_get_item (ba_organization_get_applications (organization), i);
+
+      outcome.ready += ba_backup_application_get_state (app) == BA_PROVISIONING_STATE_READY;
+    }
+
+  g_unsetenv ("BA_AUTHORITY_URL");
+  g_unsetenv ("BA_GRAPH_URL");
+
+  return outcome;
+}
+
+static void
+report (const char    *title,
+        BaCertificate *certificate,
+        const char    *directory,
+        guint          percent_429)
+{
+  Outcome measured = run_once (certificate, directory, concurrency, percent_429);
+  Outcome serial = run_once (certificate, directory, 1, percent_429);
+  double ideal = measured.requests / (double) concurrency * latency_ms / 1000.0;
+
+  g_print ("%s\n", title);
+  g_print ("  concurrency %d: %.2f s wall, %u requests (%u answered 429), %u of %d ready\n",
+           concurrency, measured.seconds, measured.requests, measured.throttled, measured.ready, count);
+  g_print ("  ideal (requests / concurrency x latency): %.2f s, ratio %.2f\n", ideal, measured.seconds / ideal);
+  g_print ("  concurrency 1: %.2f s wall, %u requests (%u answered 429), %u of %d ready\n",
+           serial.seconds, serial.requests, serial.throttled, serial.ready, count);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GOptionContext) context = g_option_context_new ("— time the creation of backup applications");
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(BaCertificate) certificate = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *directory = NULL;
+  g_autofree char *title = NULL;
+
+  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return EXIT_FAILURE;
+    }
+  concurrency = CLAMP (concurrency, 1, 16);
+
+  directory = g_dir_make_tmp ("bench-provision-XXXXXX", &error);
+  if (directory == NULL)
+    g_error ("%s", error->message);
+
+  ba_certificate_generate_async ("Bench Pool", 2048, 1, NULL, store_result_cb, &result);
+  certificate = ba_certificate_generate_finish (wait_for_result (&result), &error);
+  if (certificate == NULL)
+    g_error ("%s", error->message);
+
+  g_print ("bench-provision: %d applications, %d ms latency per request\n", count, latency_ms);
+  report ("No throttling", certificate, directory, 0);
+  title = g_strdup_printf ("%d %% of requests answered 429 with Retry-After: 1", throttle_percent);
+  report (title, certificate, directory, throttle_percent);
+
+  /* The configurations written by the runs */
+  {
+    g_autoptr(GDir) dir = g_dir_open (directory, 0, NULL);
+    const char *name;
+
+    while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+      {
+        g_autofree char *path = g_build_filename (directory, name, NULL);
+
+        g_remove (path);
+      }
+    g_rmdir (directory);
+  }
+
+  return EXIT_SUCCESS;
+}
