@@ -192,7 +192,14 @@ ba_application_activate (GApplication *application)
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
 
   if (window == NULL)
-    window = GTK_WINDOW (ba_window_new (GTK_APPLICATION (self), ensure_store (self)));
+    {
+      window = GTK_WINDOW (ba_window_new (GTK_APPLICATION (self), ensure_store (self)));
+
+      /* One certificate store for every "Install…" of the application. */
+      if (self->certificates == NULL)
+        self->certificates = ba_certificate_store_new (NULL, TRUE);
+      ba_window_set_certificate_store (BA_WINDOW (window), self->certificates);
+    }
 
   gtk_window_present (window);
 }

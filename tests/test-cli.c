@@ -100,7 +100,8 @@ test_cli_usage_errors (void)
     { "frobnicate", NULL, NULL, "frobnicate" },
     { "--frobnicate", NULL, NULL, "--frobnicate" },
     { "organization", NULL, NULL, "organization list" },
-    { "organization", "remove", NULL, "organization remove" },
+    { "organization", "frobnicate", NULL, "organization frobnicate" },
+    { "organization", "remove", NULL, "Missing TENANT." },
     { "organization", "list", "--bogus", "--bogus" },
     { "organization", "list", "extra", "extra" },
   };

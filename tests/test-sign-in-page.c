@@ -492,6 +492,92 @@ test_sign_in_page_browser (Fixture       *f,
   assert_signed_in (f);
 }
 
+static void
+done_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_result (GAsyncResult **result)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (*result == NULL)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  return g_steal_pointer (result);
+}
+
+static gboolean
+another_shown (Fixture *f)
+{
+  return gtk_widget_get_visible (child (f, "another_button"));
+}
+
+/* A session kept with "stay signed in" is used again by the next wizard
+ * without a new code; "Use another account" starts one. */
+static void
+test_sign_in_page_restore (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(BaSession) kept = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  BaSignInPage *second;
+
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (child (f, "stay_check")), TRUE);
+  ba_graph_emulator_script_polls (f->emulator, BA_EMULATOR_POLL_APPROVED, NULL);
+  ba_sign_in_page_start (f->page);
+  wait_for (f, is_complete);
+  kept = g_object_ref (ba_sign_in_page_get_session (f->page));
+  ba_session_save_async (kept, NULL, done_cb, &result);
+  result = wait_result (&result);
+  g_assert_true (ba_session_save_finish (kept, result, &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  g_assert_false (another_shown (f));
+
+  /* The next wizard's page. */
+  second = BA_SIGN_IN_PAGE (ba_sign_in_page_new ());
+  ba_sign_in_page_set_cloud (second, ba_sign_in_page_get_cloud (f->page));
+  _ba_sign_in_page_set_interval_ms (second, 20);
+  gtk_window_set_child (GTK_WINDOW (f->window), GTK_WIDGET (second));
+  f->page = second;
+  ba_test_wait_mapped (GTK_WIDGET (second));
+
+  ba_wizard_page_prepare (BA_WIZARD_PAGE (second));
+  wait_for (f, is_complete);
+  g_assert_cmpstr (ba_session_get_upn (ba_sign_in_page_get_session (second)), ==, ADMIN_UPN);
+  g_assert_cmpstr (label_text (f, "state_label"), ==, "Signed in as " ADMIN_UPN);
+  g_assert_true (another_shown (f));
+  g_assert_false (gtk_widget_get_visible (child (f, "code_box")));
+  g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (child (f, "stay_check"))));
+  /* No second code was asked for. */
+  g_assert_cmpuint (ba_graph_emulator_count_requests (f->emulator, "POST", "/organizations/oauth2/v2.0/devicecode"), ==, 1);
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (child (f, "another_button")), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                       "Sign in with another account");
+
+  /* Another account: a new code, and the page waits for it. */
+  g_assert_true (ba_test_click (child (f, "another_button")));
+  wait_for (f, waiting);
+  g_assert_false (is_complete (f));
+  g_assert_false (another_shown (f));
+  g_assert_cmpuint (ba_graph_emulator_count_requests (f->emulator, "POST", "/organizations/oauth2/v2.0/devicecode"), ==, 2);
+
+  /* Leave nothing kept for the other tests. */
+  ba_session_sign_out_async (kept, NULL, done_cb, &result);
+  result = wait_result (&result);
+  g_assert_true (ba_session_sign_out_finish (kept, result, &error));
+  g_assert_no_error (error);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -509,6 +595,7 @@ main (int   argc,
   ADD ("accessible", test_sign_in_page_accessible);
   ADD ("stay-signed-in", test_sign_in_page_stay_signed_in);
   ADD ("browser", test_sign_in_page_browser);
+  ADD ("restore", test_sign_in_page_restore);
 
 #undef ADD
 

@@ -9,6 +9,7 @@
 
 #include <glib/gstdio.h>
 
+#include "ba-applications-manager.h"
 #include "ba-organization-row.h"
 #include "ba-test-gtk-utils.h"
 #include "ba-test-utils.h"
@@ -252,11 +253,50 @@ test_window_context_menu_keyboard (Fixture       *f,
   g_assert_true (gtk_list_box_get_selected_row (f->list) == GTK_LIST_BOX_ROW (fabrikam));
 }
 
+static BaApplicationsManager *
+find_manager (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels (); /* owned by GTK */
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (BA_IS_APPLICATIONS_MANAGER (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return BA_APPLICATIONS_MANAGER (window);
+    }
+
+  return NULL;
+}
+
+static void
+test_window_manage_applications_opens_manager (Fixture       *f,
+                                               gconstpointer  data)
+{
+  BaOrganizationRow *contoso = row_named (f, "Contoso");
+  BaApplicationsManager *manager = NULL;
+  gint64 deadline;
+
+  g_assert_null (find_manager ());
+  g_assert_true (ba_test_secondary_click (GTK_WIDGET (contoso)));
+  g_assert_true (ba_test_wait_visible (GTK_WIDGET (ba_organization_row_get_popover (contoso))));
+  g_assert_true (ba_test_click (row_child (contoso, "manage_applications_button")));
+
+  /* The Backup Applications Manager opens over the window. */
+  deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  while ((manager = find_manager ()) == NULL && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_nonnull (manager);
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (manager)) == GTK_WINDOW (f->window));
+  gtk_window_destroy (GTK_WINDOW (manager));
+  ba_test_iterate ();
+}
+
 static void
 test_window_unhandled_action_explains (Fixture       *f,
                                        gconstpointer  data)
 {
-  BaOrganizationRow *contoso = row_named (f, "Contoso");
+  BaOrganizationRow *fabrikam = row_named (f, "Fabrikam");
   GtkWidget *overlay = ba_test_template_child (f->window, BA_TYPE_WINDOW, "toast_overlay");
   GtkWidget *child_before = gtk_widget_get_first_child (overlay);
   int n_children_before = 0;
@@ -265,11 +305,11 @@ test_window_unhandled_action_explains (Fixture       *f,
   for (GtkWidget *c = child_before; c != NULL; c = gtk_widget_get_next_sibling (c))
     n_children_before++;
 
-  g_assert_true (ba_test_secondary_click (GTK_WIDGET (contoso)));
-  g_assert_true (ba_test_wait_visible (GTK_WIDGET (ba_organization_row_get_popover (contoso))));
-  g_assert_true (ba_test_click (row_child (contoso, "manage_applications_button")));
+  g_assert_true (ba_test_secondary_click (GTK_WIDGET (fabrikam)));
+  g_assert_true (ba_test_wait_visible (GTK_WIDGET (ba_organization_row_get_popover (fabrikam))));
+  g_assert_true (ba_test_click (row_child (fabrikam, "manage_accounts_button")));
 
-  /* Nothing handles it in this version: a toast tells the admin so. */
+  /* The Backup Accounts Manager is not in this version: a toast says so. */
   for (GtkWidget *c = gtk_widget_get_first_child (overlay); c != NULL; c = gtk_widget_get_next_sibling (c))
     n_children_after++;
   g_assert_cmpint (n_children_after, ==, n_children_before + 1);
@@ -328,12 +368,27 @@ test_window_empty_state (Fixture       *f,
 
   g_assert_cmpstr (gtk_stack_get_visible_child_name (main_stack), ==, "empty");
   g_assert_true (gtk_widget_get_mapped (empty_add));
-  /* The invitation is there; the wizard it leads to is not yet. */
-  g_assert_false (gtk_widget_get_sensitive (empty_add));
+  g_assert_true (gtk_widget_get_sensitive (empty_add));
   g_assert_false (gtk_info_bar_get_revealed (GTK_INFO_BAR (info_bar)));
   g_assert_null (ba_window_get_selected_organization (f->window));
 
   gtk_test_accessible_assert_role (empty_add, GTK_ACCESSIBLE_ROLE_BUTTON);
+
+  /* The invitation opens the Add Organization wizard; cancelled, it leaves
+   * nothing. */
+  g_assert_null (_ba_window_get_add_organization_assistant (f->window));
+  g_assert_true (ba_test_click (empty_add));
+  g_assert_nonnull (_ba_window_get_add_organization_assistant (f->window));
+  {
+    GtkAssistant *assistant = _ba_add_organization_assistant_get_assistant (_ba_window_get_add_organization_assistant (f->window));
+
+    ba_test_wait_mapped (GTK_WIDGET (assistant));
+    g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (assistant)) == GTK_WINDOW (f->window));
+    g_signal_emit_by_name (assistant, "cancel");
+    ba_test_iterate ();
+  }
+  g_assert_null (_ba_window_get_add_organization_assistant (f->window));
+  g_assert_cmpuint (g_list_model_get_n_items (ba_store_get_organizations (f->store)), ==, 0);
 }
 
 static void
@@ -431,6 +486,7 @@ main (int   argc,
   add_window_test ("/ba/window/lists-organizations", "organizations.json", test_window_lists_organizations);
   add_window_test ("/ba/window/context-menu", "organizations.json", test_window_context_menu);
   add_window_test ("/ba/window/context-menu-keyboard", "organizations.json", test_window_context_menu_keyboard);
+  add_window_test ("/ba/window/manage-applications-opens-manager", "organizations.json", test_window_manage_applications_opens_manager);
   add_window_test ("/ba/window/unhandled-action-explains", "organizations.json", test_window_unhandled_action_explains);
   add_window_test ("/ba/window/details", "organizations.json", test_window_details);
   add_window_test ("/ba/window/empty-state", NULL, test_window_empty_state);

@@ -27,9 +27,13 @@
 #include "ba-certificate-store.h"
 #include "ba-cloud.h"
 #include "ba-device-code-flow.h"
+#include "ba-enum-types.h"
+#include "ba-graph-client.h"
 #include "ba-identifiers.h"
+#include "ba-organization-rules.h"
 #include "ba-organization.h"
 #include "ba-pkcs11.h"
+#include "ba-provisioner.h"
 #include "ba-session.h"
 #include "ba-store.h"
 
@@ -79,6 +83,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (CliSecret, cli_secret_free)
 
 static int organization_list    (int    argc,
                                  char **argv);
+static int organization_add     (int    argc,
+                                 char **argv);
+static int organization_remove  (int    argc,
+                                 char **argv);
 static int certificate_generate (int    argc,
                                  char **argv);
 static int certificate_import   (int    argc,
@@ -99,6 +107,20 @@ static int sign_out             (int    argc,
                                  char **argv);
 static int application_verify   (int    argc,
                                  char **argv);
+static int application_list     (int    argc,
+                                 char **argv);
+static int application_create   (int    argc,
+                                 char **argv);
+static int application_add      (int    argc,
+                                 char **argv);
+static int application_update_certificate (int    argc,
+                                           char **argv);
+static int application_remove   (int    argc,
+                                 char **argv);
+static int application_resume   (int    argc,
+                                 char **argv);
+static int application_verify_pool (int    argc,
+                                    char **argv);
 
 /* A command without a verb is one word: "sign-in". */
 static const Command commands[] = {
@@ -106,6 +128,8 @@ static const Command commands[] = {
   { "whoami", NULL, N_("Show the administrator who stays signed in"), whoami },
   { "sign-out", NULL, N_("Sign out and forget the kept sign-in"), sign_out },
   { "organization", "list", N_("List the organizations in the backup configuration"), organization_list },
+  { "organization", "add", N_("Add a Microsoft 365 organization, with a new or an existing application"), organization_add },
+  { "organization", "remove", N_("Remove an organization from the backup configuration"), organization_remove },
   { "certificate", "generate", N_("Generate a self-signed certificate and keep its key"), certificate_generate },
   { "certificate", "import", N_("Import a certificate and its key from a PFX file"), certificate_import },
   { "certificate", "list", N_("List the certificates that can sign, ours and the tokens’"), certificate_list },
@@ -113,6 +137,12 @@ static const Command commands[] = {
   { "certificate", "export", N_("Export a certificate as a .cer, .pem or .pfx file"), certificate_export },
   { "certificate", "delete", N_("Delete a certificate and its key from the key store"), certificate_delete },
   { "application", "verify", N_("Check that an application can sign in with its certificate"), application_verify },
+  { "application", "list", N_("List an organization’s backup applications"), application_list },
+  { "application", "create", N_("Create backup applications in Microsoft Entra ID"), application_create },
+  { "application", "add", N_("Add an existing application to an organization’s pool"), application_add },
+  { "application", "update-certificate", N_("Give backup applications a new certificate"), application_update_certificate },
+  { "application", "remove", N_("Remove backup applications, and delete them from Microsoft Entra ID"), application_remove },
+  { "application", "resume", N_("Finish the applications an interrupted create left incomplete"), application_resume },
 };
 
 /* Auxiliary methods */
@@ -1431,6 +1461,580 @@ organization_list (int    argc,
   return EXIT_OK;
 }
 
+/* organization add / remove: the same checks and messages as the Add
+ * Organization wizard (ba-organization-rules.h). */
+
+static gboolean
+parse_services (const char *text,
+                BaServices *services,
+                int        *status)
+{
+  g_auto(GStrv) names = NULL;
+
+  *services = BA_SERVICE_NONE;
+  if (text == NULL)
+    {
+      *status = usage_error (_("Missing --services: choose from exchange, sharepoint, teams and teams-chats."));
+      return FALSE;
+    }
+
+  names = g_strsplit (text, ",", -1);
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      g_autofree char *name = g_strstrip (g_strdup (names[i]));
+
+      if (*name == '\0')
+        continue;
+      if (g_str_equal (name, "exchange") || g_str_equal (name, "exchange-online"))
+        *services |= BA_SERVICE_EXCHANGE;
+      else if (g_str_equal (name, "sharepoint") || g_str_equal (name, "sharepoint-online"))
+        *services |= BA_SERVICE_SHAREPOINT;
+      else if (g_str_equal (name, "teams"))
+        *services |= BA_SERVICE_TEAMS;
+      else if (g_str_equal (name, "teams-chats"))
+        *services |= BA_SERVICE_TEAMS_CHATS;
+      else
+        {
+          /* Translators: %s is what the person typed; keep the service names as they are */
+          g_autofree char *message = g_strdup_printf (_("Unknown service “%s”: choose from exchange, sharepoint, teams and teams-chats."), name);
+
+          *status = usage_error (message);
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
+static gboolean
+parse_auth_type (const char *text,
+                 BaAuthType *auth_type,
+                 int        *status)
+{
+  if (text == NULL || g_str_equal (text, "modern-app-only"))
+    *auth_type = BA_AUTH_TYPE_MODERN_APP_ONLY;
+  else if (g_str_equal (text, "modern-legacy") || g_str_equal (text, "modern-legacy-protocols"))
+    *auth_type = BA_AUTH_TYPE_MODERN_LEGACY;
+  else if (g_str_equal (text, "basic"))
+    *auth_type = BA_AUTH_TYPE_BASIC;
+  else
+    {
+      /* Translators: %s is what the person typed; keep the method names as they are */
+      g_autofree char *message = g_strdup_printf (_("Unknown authentication “%s”: choose modern-app-only, modern-legacy or basic."), text);
+
+      *status = usage_error (message);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* A choice the rules refuse: the rule's own message, as the wizard shows. */
+static int
+refuse_choice (GError *error)
+{
+  int status = usage_error (error->message);
+
+  g_error_free (error);
+  return status;
+}
+
+/* Hidden seams for the tests: short retry delays and replication timeout. */
+static void
+apply_test_delays (BaGraphClient *client,
+                   BaProvisioner *provisioner)
+{
+  const char *text = g_getenv ("BA_TEST_RETRY_DELAY_MS");
+  guint64 delay_ms = 0;
+
+  if (text == NULL || *text == '\0' || !g_ascii_string_to_unsigned (text, 10, 1, 60000, &delay_ms, NULL))
+    return;
+
+  if (client != NULL)
+    ba_graph_client_set_retry_policy (client, 3, (guint) delay_ms, (guint) delay_ms * 4);
+  if (provisioner != NULL)
+    {
+      ba_provisioner_set_retry_base_delay (provisioner, (guint) delay_ms);
+      ba_provisioner_set_replication_timeout (provisioner, 3000);
+    }
+}
+
+static void
+on_add_progress_cb (BaProvisioner       *provisioner,
+                    BaBackupApplication *app,
+                    const char          *step,
+                    gpointer             user_data)
+{
+  g_printerr ("%s\n", step);
+}
+
+static void
+print_added (BaOrganization      *org,
+             BaBackupApplication *app,
+             BaCertificate       *certificate,
+             const BaPermission  *permissions,
+             guint                n_permissions,
+             const char * const  *roles,
+             const GError        *error,
+             gboolean             json)
+{
+  g_autofree char *expiry = format_utc (ba_certificate_get_not_after (certificate), "%Y-%m-%dT%H:%M:%SZ");
+  const char *advice = error != NULL ? ba_organization_advice_for_error (error) : NULL;
+
+  if (json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "organization");
+      json_builder_add_value (builder, ba_organization_serialize (org, FALSE));
+      add_string_member (builder, "applicationId", app != NULL ? ba_backup_application_get_app_id (app) : NULL);
+      add_string_member (builder, "certificateThumbprint", ba_certificate_get_sha1_thumbprint (certificate));
+      add_string_member (builder, "certificateExpiry", expiry);
+      json_builder_set_member_name (builder, "permissions");
+      json_builder_begin_array (builder);
+      for (guint i = 0; permissions != NULL && i < n_permissions; i++)
+        {
+          json_builder_begin_object (builder);
+          add_string_member (builder, "resourceAppId", permissions[i].resource_app_id);
+          add_string_member (builder, "value", permissions[i].value);
+          json_builder_end_object (builder);
+        }
+      for (guint i = 0; permissions == NULL && roles != NULL && roles[i] != NULL; i++)
+        {
+          json_builder_begin_object (builder);
+          add_string_member (builder, "resourceAppId", BA_RESOURCE_GRAPH);
+          add_string_member (builder, "value", roles[i]);
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+      add_string_member (builder, "error", error != NULL ? error->message : NULL);
+      add_string_member (builder, "advice", advice);
+      json_builder_end_object (builder);
+
+      root = json_builder_get_root (builder);
+      print_json (root);
+      return;
+    }
+
+  /* Translators: %s is an organization's name */
+  g_print (_("Organization: %s"), ba_organization_get_name (org));
+  g_print ("\n");
+  /* Translators: %s is a tenant ID, a GUID */
+  g_print (_("Tenant ID: %s"), ba_organization_get_tenant_id (org));
+  g_print ("\n");
+  if (app != NULL)
+    {
+      /* Translators: %s is an application (client) ID, a GUID */
+      g_print (_("Application ID: %s"), ba_backup_application_get_app_id (app));
+      g_print ("\n");
+    }
+  /* Translators: the first %s is a SHA-1 thumbprint, the second a date */
+  g_print (_("Certificate: %s, valid until %s"), ba_certificate_get_sha1_thumbprint (certificate), expiry);
+  g_print ("\n");
+  if (error == NULL)
+    {
+      g_print ("%s\n", _("Permissions granted:"));
+      for (guint i = 0; permissions != NULL && i < n_permissions; i++)
+        g_print ("  %s %s\n", permissions[i].resource_app_id, permissions[i].value);
+      for (guint i = 0; permissions == NULL && roles != NULL && roles[i] != NULL; i++)
+        g_print ("  %s %s\n", BA_RESOURCE_GRAPH, roles[i]);
+    }
+  else
+    {
+      print_error (error->message);
+      if (advice != NULL)
+        print_error (advice);
+    }
+}
+
+static gboolean
+save_configuration (BaStore *store)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!ba_store_save (store, &error))
+    {
+      print_error (error->message);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static BaOrganization *
+new_organization (const char *tenant_id,
+                  const char *name,
+                  BaCloudKind cloud,
+                  BaAuthType  auth_type,
+                  BaServices  services,
+                  const char *account)
+{
+  BaOrganization *org = ba_organization_new (tenant_id, name);
+
+  ba_organization_set_cloud (org, cloud);
+  ba_organization_set_auth_type (org, auth_type);
+  ba_organization_set_services (org, services);
+  ba_organization_set_impersonation_account (org, account);
+
+  return org;
+}
+
+/* Recorded before anything is made in the tenant, so that whatever is made
+ * is recorded under it. */
+static gboolean
+record_organization (BaStore        *store,
+                     BaOrganization *org,
+                     int            *status)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!ba_organization_check_not_in_store (store, ba_organization_get_tenant_id (org), &error) ||
+      !ba_store_add_organization (store, org, &error) ||
+      !ba_store_save (store, &error))
+    {
+      print_error (error->message);
+      *status = EXIT_ERROR;
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static int
+add_with_graph (SignInTarget       *target,
+                BaStore            *store,
+                BaCertificate      *certificate,
+                BaServices          services,
+                BaAuthType          auth_type,
+                const char         *register_name,
+                const char         *app_id,
+                const char         *account,
+                const BaPermission *permissions,
+                guint               n_permissions,
+                gboolean            browser,
+                gboolean            json,
+                GCancellable       *cancellable)
+{
+  g_autoptr(BaSession) session = NULL;
+  g_autoptr(BaGraphClient) client = NULL;
+  g_autoptr(BaProvisioner) provisioner = NULL;
+  g_autoptr(BaOrganization) org = NULL;
+  g_autoptr(BaBackupApplication) app = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tenant_id = NULL;
+  g_autofree char *name = NULL;
+  int status = EXIT_OK;
+
+  session = get_admin_session (target, NULL, FALSE, browser, cancellable, &status);
+  if (session == NULL)
+    return status;
+  save_session (session, cancellable);
+
+  /* The tenant is known now: refuse a duplicate before anything is made. */
+  if (!ba_organization_check_not_in_store (store, ba_session_get_tenant_id (session), &error))
+    {
+      print_error (error->message);
+      return EXIT_ERROR;
+    }
+
+  if (load_roles (session, cancellable) && !ba_session_can_grant_graph_roles (session))
+    {
+      /* Translators: %s is the account's user name */
+      g_autofree char *message = g_strdup_printf (_("Warning: %s holds neither the Global Administrator nor the Privileged Role Administrator role, so granting the permissions will fail."),
+                                                  ba_session_get_upn (session));
+
+      print_error (message);
+    }
+
+  client = ba_graph_client_new (target->cloud, session);
+  apply_test_delays (client, NULL);
+  ba_graph_client_get_organization_async (client, cancellable, async_done_cb, &result);
+  result = wait_for_result (&result, cancellable);
+  if (!ba_graph_client_get_organization_finish (client, result, &tenant_id, &name, &error))
+    {
+      print_error (error->message);
+      return EXIT_ERROR;
+    }
+  g_clear_object (&result);
+
+  org = new_organization (tenant_id, name != NULL ? name : tenant_id, ba_cloud_get_kind (target->cloud),
+                          auth_type, services, account);
+  if (!record_organization (store, org, &status))
+    return status;
+
+  provisioner = ba_provisioner_new (client, store, org);
+  apply_test_delays (NULL, provisioner);
+  g_signal_connect (provisioner, "application-progress", G_CALLBACK (on_add_progress_cb), NULL);
+
+  if (register_name != NULL)
+    {
+      GListModel *run;
+
+      ba_provisioner_create_async (provisioner, register_name, certificate, 1, FALSE,
+                                   permissions, n_permissions, BA_APPLICATION_ORIGIN_ORGANIZATION,
+                                   cancellable, async_done_cb, &result);
+      result = wait_for_result (&result, cancellable);
+      ba_provisioner_create_finish (provisioner, result, &error);
+      run = ba_provisioner_get_run (provisioner);
+      if (run != NULL && g_list_model_get_n_items (run) > 0)
+        app = g_list_model_get_item (run, 0);
+    }
+  else
+    {
+      ba_provisioner_configure_existing_async (provisioner, app_id, certificate, permissions, n_permissions,
+                                               BA_APPLICATION_ORIGIN_ORGANIZATION, cancellable, async_done_cb, &result);
+      result = wait_for_result (&result, cancellable);
+      app = ba_provisioner_configure_existing_finish (provisioner, result, &error);
+      if (app == NULL && ba_organization_find_application (org, app_id) != NULL)
+        app = g_object_ref (ba_organization_find_application (org, app_id));
+    }
+
+  if (app != NULL && ba_backup_application_get_app_id (app) != NULL)
+    ba_organization_set_own_application_id (org, ba_backup_application_get_app_id (app));
+
+  /* Nothing of it exists in the tenant: it is not kept. */
+  if (error != NULL && g_list_model_get_n_items (ba_organization_get_applications (org)) == 0)
+    {
+      ba_store_remove_organization (store, org);
+      save_configuration (store);
+      print_error (error->message);
+      if (ba_organization_advice_for_error (error) != NULL)
+        print_error (ba_organization_advice_for_error (error));
+      return EXIT_ERROR;
+    }
+
+  if (!save_configuration (store))
+    return EXIT_ERROR;
+
+  print_added (org, app, certificate, error == NULL ? permissions : NULL, error == NULL ? n_permissions : 0,
+               NULL, error, json);
+
+  return error == NULL ? EXIT_OK : EXIT_ERROR;
+}
+
+static int
+add_with_app_sign_in (SignInTarget       *target,
+                      BaStore            *store,
+                      BaCertificate      *certificate,
+                      BaServices          services,
+                      BaAuthType          auth_type,
+                      const char         *app_id,
+                      const char         *account,
+                      const BaPermission *permissions,
+                      guint               n_permissions,
+                      gboolean            json,
+                      GCancellable       *cancellable)
+{
+  g_autoptr(BaAppSignIn) verified = NULL;
+  g_autoptr(BaOrganization) org = NULL;
+  g_autoptr(BaBackupApplication) app = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *domain = ba_organization_domain_of_username (account);
+  const char * const *roles;
+  int status = EXIT_OK;
+
+  /* Nothing is written to Microsoft Entra ID: the application proves it
+   * works by signing in with its certificate. */
+  ba_app_sign_in_verify_async (target->cloud, domain, app_id, certificate, NULL, cancellable, async_done_cb, &result);
+  result = wait_for_result (&result, cancellable);
+  verified = ba_app_sign_in_verify_finish (result, &error);
+  if (verified == NULL)
+    {
+      print_error (error->message);
+      return EXIT_ERROR;
+    }
+
+  roles = ba_app_sign_in_get_roles (verified);
+  if (!ba_organization_check_not_in_store (store, ba_app_sign_in_get_tenant_id (verified), &error) ||
+      !ba_organization_check_graph_roles (permissions, n_permissions, roles, &error))
+    {
+      print_error (error->message);
+      return EXIT_ERROR;
+    }
+
+  org = new_organization (ba_app_sign_in_get_tenant_id (verified), domain, ba_cloud_get_kind (target->cloud),
+                          auth_type, services, account);
+  app = ba_backup_application_new (ba_app_sign_in_get_app_id (verified));
+  ba_backup_application_set_origin (app, BA_APPLICATION_ORIGIN_ORGANIZATION);
+  ba_backup_application_set_certificate_thumbprint (app, ba_certificate_get_sha1_thumbprint (certificate));
+  ba_backup_application_set_certificate_expiry (app, ba_certificate_get_not_after (certificate));
+  ba_backup_application_set_state (app, BA_PROVISIONING_STATE_READY);
+  ba_backup_application_set_last_verified (app, ba_app_sign_in_get_verified_at (verified));
+  ba_organization_add_application (org, app);
+  ba_organization_set_own_application_id (org, app_id);
+
+  if (!record_organization (store, org, &status))
+    return status;
+
+  print_added (org, app, certificate, NULL, 0, roles, NULL, json);
+
+  return EXIT_OK;
+}
+
+static int
+organization_add (int    argc,
+                  char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(BaCertificateStore) certificates = NULL;
+  g_autoptr(BaCertificate) certificate = NULL;
+  g_autoptr(BaStore) store = NULL;
+  g_autoptr(GCancellable) cancellable = NULL;
+  g_autofree BaPermission *permissions = NULL;
+  g_autofree char *services_text = NULL;
+  g_autofree char *cloud_nick = NULL;
+  g_autofree char *auth_text = NULL;
+  g_autofree char *register_name = NULL;
+  g_autofree char *app_id = NULL;
+  g_autofree char *username = NULL;
+  g_autofree char *organization_name = NULL;
+  g_autofree char *thumbprint_text = NULL;
+  g_autofree char *thumbprint = NULL;
+  g_auto(SignInTarget) target = { NULL, };
+  g_autoptr(GError) error = NULL;
+  gboolean grant = FALSE;
+  gboolean browser = FALSE;
+  gboolean json = FALSE;
+  BaServices services = BA_SERVICE_NONE;
+  BaAuthType auth_type = BA_AUTH_TYPE_MODERN_APP_ONLY;
+  const char *account = NULL;
+  guint n_permissions = 0;
+  int status = EXIT_OK;
+  const GOptionEntry entries[] = {
+    { "services", 0, 0, G_OPTION_ARG_STRING, &services_text, N_("The services to back up, separated by commas: exchange, sharepoint, teams, teams-chats"), N_("SERVICES") },
+    { "cloud", 0, 0, G_OPTION_ARG_STRING, &cloud_nick, N_("The cloud: global, us-government-l4, us-government-l5 or china"), N_("CLOUD") },
+    { "auth", 0, 0, G_OPTION_ARG_STRING, &auth_text, N_("The authentication method: modern-app-only (the default), modern-legacy or basic"), N_("METHOD") },
+    { "register-name", 0, 0, G_OPTION_ARG_STRING, &register_name, N_("Register a new Microsoft Entra application with this name"), N_("NAME") },
+    { "app-id", 0, 0, G_OPTION_ARG_STRING, &app_id, N_("Use the existing Microsoft Entra application with this ID"), N_("ID") },
+    { "username", 0, 0, G_OPTION_ARG_STRING, &username, N_("The account used for impersonation, name@domain"), N_("USER") },
+    { "organization-name", 0, 0, G_OPTION_ARG_STRING, &organization_name, N_("The organization’s domain, when only SharePoint Online and OneDrive are backed up"), N_("DOMAIN") },
+    { "grant", 0, 0, G_OPTION_ARG_NONE, &grant, N_("Grant the required permissions to the existing application and register its certificate (signs in as an administrator)"), NULL },
+    { "certificate", 0, 0, G_OPTION_ARG_STRING, &thumbprint_text, N_("The application’s certificate, by its thumbprint"), N_("THUMBPRINT") },
+    { "browser", 0, 0, G_OPTION_ARG_NONE, &browser, N_("Sign in in the browser instead of with a code"), NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the result as JSON"), NULL },
+    { NULL }
+  };
+
+  context = new_command_context (NULL, _("Add a Microsoft 365 organization to the backup configuration."), entries);
+  if (!parse_command_options (context, &argc, &argv, NULL, NULL, &status))
+    return status;
+
+  if (!parse_services (services_text, &services, &status))
+    return status;
+  if (!ba_organization_check_services (services, &error))
+    return refuse_choice (g_steal_pointer (&error));
+  if (!parse_auth_type (auth_text, &auth_type, &status))
+    return status;
+  if (!load_sign_in_target (&target, cloud_nick, &status))
+    return status;
+  if (!ba_organization_check_cloud (services, ba_cloud_get_kind (target.cloud), auth_type, &error))
+    return refuse_choice (g_steal_pointer (&error));
+
+  if ((register_name != NULL) == (app_id != NULL))
+    return usage_error (_("Give either --register-name to register a new application, or --app-id to use an existing one."));
+
+  if (register_name != NULL)
+    {
+      if (!ba_organization_check_register (services, &error) ||
+          !ba_organization_check_application_name (register_name, &error))
+        return refuse_choice (g_steal_pointer (&error));
+      if (username != NULL || organization_name != NULL || grant)
+        return usage_error (_("--username, --organization-name and --grant go with --app-id."));
+    }
+  else
+    {
+      gboolean uses_domain = ba_organization_uses_organization_name (services);
+
+      if (!ba_organization_check_application_id (app_id, &error))
+        return refuse_choice (g_steal_pointer (&error));
+
+      if (uses_domain)
+        account = organization_name != NULL ? organization_name : username;
+      else if (organization_name != NULL && username == NULL)
+        return usage_error (_("--organization-name is only for SharePoint Online and OneDrive alone; give --username."));
+      else
+        account = username;
+
+      if (account == NULL)
+        return usage_error (uses_domain ? _("Missing --organization-name.") : _("Missing --username."));
+      if (!ba_organization_check_username (account, services, &error))
+        return refuse_choice (g_steal_pointer (&error));
+    }
+
+  if (thumbprint_text == NULL)
+    return usage_error (_("Missing --certificate."));
+  if (!parse_thumbprint (thumbprint_text, &thumbprint, &status))
+    return status;
+  certificate = find_certificate (thumbprint, &certificates, &status);
+  if (certificate == NULL)
+    return status;
+
+  store = load_store (&status);
+  if (store == NULL)
+    return status;
+  if (ba_store_get_read_only (store))
+    {
+      print_error (_("The backup configuration cannot be changed from here. Open Backup Access to see why."));
+      return EXIT_ERROR;
+    }
+
+  cancellable = g_cancellable_new ();
+  permissions = ba_permissions_for_services (services, ba_cloud_get_kind (target.cloud), &n_permissions);
+
+  if (register_name != NULL || grant)
+    return add_with_graph (&target, store, certificate, services, auth_type, register_name, app_id, account,
+                           permissions, n_permissions, browser, json, cancellable);
+
+  return add_with_app_sign_in (&target, store, certificate, services, auth_type, app_id, account,
+                               permissions, n_permissions, json, cancellable);
+}
+
+static int
+organization_remove (int    argc,
+                     char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(BaStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *tenant = NULL;
+  BaOrganization *org;
+  int status = EXIT_OK;
+  const GOptionEntry entries[] = {
+    { NULL }
+  };
+
+  context = new_command_context (_("TENANT"), _("Remove an organization from the backup configuration. Nothing is deleted in Microsoft Entra ID."), entries);
+  if (!parse_command_options (context, &argc, &argv, _("TENANT"), &tenant, &status))
+    return status;
+
+  store = load_store (&status);
+  if (store == NULL)
+    return status;
+
+  org = ba_store_find_organization (store, tenant);
+  if (org == NULL)
+    {
+      /* Translators: %s is a tenant ID */
+      g_autofree char *message = g_strdup_printf (_("No organization with tenant %s in the backup configuration."), tenant);
+
+      print_error (message);
+      return EXIT_ERROR;
+    }
+
+  ba_store_remove_organization (store, org);
+  if (!ba_store_save (store, &error))
+    {
+      print_error (error->message);
+      return EXIT_ERROR;
+    }
+
+  return EXIT_OK;
+}
+
 static int
 certificate_generate (int    argc,
                       char **argv)
@@ -2025,6 +2629,756 @@ sign_out (int    argc,
   return EXIT_OK;
 }
 
+/* Backup applications (the pool) */
+
+/* The organization named by @text: its tenant ID, else its name or a domain
+ * given as its name, when only one organization has it. */
+static BaOrganization *
+find_pool_organization (BaStore    *store,
+                        const char *text)
+{
+  GListModel *orgs = ba_store_get_organizations (store);
+  BaOrganization *found = ba_store_find_organization (store, text);
+  guint n_matches = 0;
+
+  if (found != NULL)
+    return found;
+
+  for (guint i = 0; i < g_list_model_get_n_items (orgs); i++)
+    {
+      g_autoptr(BaOrganization) org = g_list_model_get_item (orgs, i);
+      const char *name = ba_organization_get_name (org);
+
+      if ((name != NULL && g_ascii_strcasecmp (name, text) == 0) ||
+          g_ascii_strcasecmp (ba_organization_get_tenant_id (org), text) == 0)
+        {
+          found = org;
+          n_matches++;
+        }
+    }
+
+  return n_matches == 1 ? found : NULL;
+}
+
+/* Parses the options, then loads the store and the organization named by
+ * the first positional argument; the other positional arguments stay in
+ * argv[2…]. */
+static BaOrganization *
+parse_pool_command (GOptionContext  *context,
+                    int             *argc,
+                    char          ***argv,
+                    gboolean         more_allowed,
+                    BaStore        **store,
+                    int             *status)
+{
+  g_autoptr(GError) error = NULL;
+  BaOrganization *org;
+
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      *status = usage_error (error->message);
+      return NULL;
+    }
+  if (*argc < 2)
+    {
+      *status = usage_error (_("Missing ORG: give the organization’s tenant ID or name."));
+      return NULL;
+    }
+  if (!more_allowed && *argc > 2)
+    {
+      g_autofree char *message = g_strdup_printf (_("Unexpected argument “%s”."), (*argv)[2]);
+
+      *status = usage_error (message);
+      return NULL;
+    }
+
+  *store = load_store (status);
+  if (*store == NULL)
+    return NULL;
+
+  org = find_pool_organization (*store, (*argv)[1]);
+  if (org == NULL)
+    {
+      /* Translators: %s is what the person typed */
+      g_autofree char *message = g_strdup_printf (_("No single organization “%s” in the backup configuration. Run “backup-access-cli organization list” to see them."),
+                                                  (*argv)[1]);
+
+      print_error (message);
+      *status = EXIT_ERROR;
+      return NULL;
+    }
+
+  if (!ba_organization_can_manage_applications (org))
+    {
+      print_error (_("This organization does not use modern app-only authentication: it has no backup application pool."));
+      *status = EXIT_ERROR;
+      return NULL;
+    }
+
+  return org;
+}
+
+static gboolean
+save_pool (BaStore *store)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!ba_store_save (store, &error))
+    {
+      print_error (error->message);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static void
+print_pool_json (GPtrArray *apps)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "applications");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < apps->len; i++)
+    json_builder_add_value (builder, ba_backup_application_serialize (g_ptr_array_index (apps, i), FALSE));
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  print_json (root);
+}
+
+static GPtrArray *
+pool_to_array (GListModel *model)
+{
+  GPtrArray *apps = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    g_ptr_array_add (apps, g_list_model_get_item (model, i));
+
+  return apps;
+}
+
+/* The applications named in argv[2…], or every one when none is named. */
+static GPtrArray *
+pool_arguments (BaOrganization  *org,
+                int              argc,
+                char           **argv,
+                gboolean         all_when_none,
+                int             *status)
+{
+  g_autoptr(GPtrArray) apps = NULL;
+
+  if (argc <= 2)
+    {
+      if (all_when_none)
+        return pool_to_array (ba_organization_get_applications (org));
+
+      *status = usage_error (_("Missing APP_ID: give the application IDs."));
+      return NULL;
+    }
+
+  apps = g_ptr_array_new_with_free_func (g_object_unref);
+  for (int i = 2; i < argc; i++)
+    {
+      BaBackupApplication *app = ba_organization_find_application (org, argv[i]);
+
+      if (app == NULL)
+        {
+          /* Translators: %s is an application ID */
+          g_autofree char *message = g_strdup_printf (_("The application %s is not in the organization’s pool."), argv[i]);
+
+          print_error (message);
+          *status = EXIT_ERROR;
+          return NULL;
+        }
+      g_ptr_array_add (apps, g_object_ref (app));
+    }
+
+  return g_steal_pointer (&apps);
+}
+
+static const char *
+state_to_nick (BaProvisioningState state)
+{
+  g_autoptr(GEnumClass) klass = g_type_class_ref (BA_TYPE_PROVISIONING_STATE);
+  GEnumValue *value = g_enum_get_value (klass, state);
+
+  return value != NULL ? value->value_nick : "";
+}
+
+static const char *
+origin_to_nick (BaApplicationOrigin origin)
+{
+  g_autoptr(GEnumClass) klass = g_type_class_ref (BA_TYPE_APPLICATION_ORIGIN);
+  GEnumValue *value = g_enum_get_value (klass, origin);
+
+  return value != NULL ? value->value_nick : "";
+}
+
+static void
+on_pool_progress_cb (BaProvisioner       *provisioner,
+                     BaBackupApplication *app,
+                     const char          *step,
+                     gpointer             user_data)
+{
+  const char *id = ba_backup_application_get_app_id (app);
+
+  g_printerr ("%s: %s\n", id != NULL ? id : ba_backup_application_get_display_name (app), step);
+}
+
+static void
+on_pool_run_progress_cb (BaProvisioner *provisioner,
+                         guint          done,
+                         guint          total,
+                         gpointer       user_data)
+{
+  /* Translators: applications finished of those in the run */
+  g_printerr (_("%u of %u applications finished"), done, total);
+  g_printerr ("\n");
+}
+
+/* The admin's signed-in provisioner for the organization. */
+static BaProvisioner *
+pool_provisioner (SignInTarget   *target,
+                  BaStore        *store,
+                  BaOrganization *org,
+                  GCancellable   *cancellable,
+                  int            *status)
+{
+  g_autoptr(BaSession) session = NULL;
+  g_autoptr(BaGraphClient) client = NULL;
+  BaProvisioner *provisioner;
+
+  if (!load_sign_in_target (target, ba_cloud_kind_to_nick (ba_organization_get_cloud (org)), status))
+    return NULL;
+
+  session = get_admin_session (target, ba_organization_get_tenant_id (org), FALSE, FALSE, cancellable, status);
+  if (session == NULL)
+    return NULL;
+  save_session (session, cancellable);
+
+  client = ba_graph_client_new (target->cloud, session);
+  provisioner = ba_provisioner_new (client, store, org);
+  g_signal_connect (provisioner, "application-progress", G_CALLBACK (on_pool_progress_cb), NULL);
+  g_signal_connect (provisioner, "progress", G_CALLBACK (on_pool_run_progress_cb), NULL);
+
+  return provisioner;
+}
+
+static int
+application_list (int    argc,
+                  char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(BaStore) store = NULL;
+  g_autoptr(GPtrArray) apps = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  BaOrganization *org;
+  gboolean json = FALSE;
+  int status = EXIT_OK;
+  const GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the applications as JSON"), NULL },
+    { NULL }
+  };
+  const char *headers[] = { _("APPLICATION ID"), _("NAME"), _("ORIGIN"), _("STATE"), _("CERTIFICATE"), NULL };
+
+  context = new_command_context (_("ORG"), _("List the backup applications of an organization."), entries);
+  org = parse_pool_command (context, &argc, &argv, FALSE, &store, &status);
+  if (org == NULL)
+    return status;
+
+  apps = pool_to_array (ba_organization_get_applications (org));
+  if (json)
+    {
+      print_pool_json (apps);
+      return EXIT_OK;
+    }
+
+  if (apps->len == 0)
+    {
+      g_print ("%s\n", _("The organization has no backup applications."));
+      return EXIT_OK;
+    }
+
+  rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  g_ptr_array_add (rows, g_strdupv ((char **) headers));
+  for (guint i = 0; i < apps->len; i++)
+    {
+      BaBackupApplication *app = g_ptr_array_index (apps, i);
+      const char *thumbprint = ba_backup_application_get_certificate_thumbprint (app);
+      const char *cells[] = {
+        ba_backup_application_get_app_id (app) != NULL ? ba_backup_application_get_app_id (app) : "-",
+        ba_backup_application_get_display_name (app) != NULL ? ba_backup_application_get_display_name (app) : "",
+        origin_to_nick (ba_backup_application_get_origin (app)),
+        state_to_nick (ba_backup_application_get_state (app)),
+        thumbprint != NULL ? thumbprint : _("not configured"),
+        NULL
+      };
+
+      g_ptr_array_add (rows, g_strdupv ((char **) cells));
+    }
+  print_table (rows, G_N_ELEMENTS (headers) - 1);
+
+  return EXIT_OK;
+}
+
+static int
+application_create (int    argc,
+                    char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_auto(SignInTarget) target = { NULL, };
+  g_autoptr(BaStore) store = NULL;
+  g_autoptr(BaCertificateStore) certificates = NULL;
+  g_autoptr(BaCertificate) certificate = NULL;
+  g_autoptr(BaProvisioner) provisioner = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) apps = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *certificate_arg = NULL;
+  g_autofree char *thumbprint = NULL;
+  const BaPermission *permissions;
+  guint n_permissions;
+  BaOrganization *org;
+  gboolean accept_policy = FALSE;
+  gboolean json = FALSE;
+  int count = 1;
+  int concurrency = 0;
+  int status = EXIT_OK;
+  gboolean ok;
+  const GOptionEntry entries[] = {
+    { "name", 0, 0, G_OPTION_ARG_STRING, &name, N_("The applications’ display name"), N_("NAME") },
+    { "count", 0, 0, G_OPTION_ARG_INT, &count, N_("How many applications, 1 to 100 (default 1)"), N_("COUNT") },
+    { "certificate", 0, 0, G_OPTION_ARG_STRING, &certificate_arg, N_("The thumbprint of the certificate they sign in with"), N_("THUMBPRINT") },
+    { "accept-policy", 0, 0, G_OPTION_ARG_NONE, &accept_policy, N_("Acknowledge that Microsoft does not allow several applications for one job (needed for more than one)"), NULL },
+    { "concurrency", 0, 0, G_OPTION_ARG_INT, &concurrency, N_("Applications created at the same time, 1 to 16 (default 4)"), N_("N") },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the new applications as JSON"), NULL },
+    { NULL }
+  };
+
+  context = new_command_context (_("ORG"), _("Create backup applications in Microsoft Entra ID and add them to the pool."), entries);
+  g_option_context_set_description (context, _("Since March 2026 Microsoft does not allow several application registrations for the same job, "
+                                               "and all the applications of a tenant share one SharePoint throttling budget. "
+                                               "One application per organization is the recommended configuration."));
+  org = parse_pool_command (context, &argc, &argv, FALSE, &store, &status);
+  if (org == NULL)
+    return status;
+
+  if (name == NULL || *g_strstrip (name) == '\0')
+    return usage_error (_("Missing --name: give the applications’ name."));
+  if (count < 1 || count > 100)
+    return usage_error (_("Choose --count between 1 and 100. To create more, run the command again."));
+  if (count > 1 && !accept_policy)
+    return usage_error (_("More than one application needs --accept-policy: Microsoft does not allow several applications for the same job, and they share one throttling budget."));
+  if (concurrency < 0 || concurrency > 16)
+    return usage_error (_("Choose --concurrency between 1 and 16."));
+  if (certificate_arg == NULL)
+    return usage_error (_("Missing --certificate: give the thumbprint of the certificate."));
+  if (!parse_thumbprint (certificate_arg, &thumbprint, &status))
+    return status;
+
+  certificate = find_certificate (thumbprint, &certificates, &status);
+  if (certificate == NULL)
+    return status;
+
+  provisioner = pool_provisioner (&target, store, org, cancellable, &status);
+  if (provisioner == NULL)
+    return status;
+  if (concurrency > 0)
+    ba_provisioner_set_concurrency (provisioner, concurrency);
+
+  permissions = ba_permissions_for_backup_application (ba_organization_get_cloud (org), &n_permissions);
+  ba_provisioner_create_async (provisioner, name, certificate, count, accept_policy,
+                               permissions, n_permissions, BA_APPLICATION_ORIGIN_CREATED,
+                               cancellable, async_done_cb, &result);
+  result = wait_for_result (&result, cancellable);
+  ok = ba_provisioner_create_finish (provisioner, result, &error);
+
+  apps = pool_to_array (ba_provisioner_get_run (provisioner));
+  if (json)
+    print_pool_json (apps);
+  else
+    for (guint i = 0; i < apps->len; i++)
+      {
+        BaBackupApplication *app = g_ptr_array_index (apps, i);
+
+        g_print ("%s\t%s\n",
+                 ba_backup_application_get_app_id (app) != NULL ? ba_backup_application_get_app_id (app) : "-",
+                 state_to_nick (ba_backup_application_get_state (app)));
+      }
+
+  if (!ok)
+    {
+      print_error (error->message);
+      return EXIT_ERROR;
+    }
+
+  return EXIT_OK;
+}
+
+static int
+application_add (int    argc,
+                 char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(BaStore) store = NULL;
+  g_autoptr(BaCertificateStore) certificates = NULL;
+  g_autoptr(BaCertificate) certificate = NULL;
+  g_autoptr(BaBackupApplication) app = NULL;
+  g_autofree char *app_id = NULL;
+  g_autofree char *certificate_arg = NULL;
+  g_autofree char *thumbprint = NULL;
+  BaOrganization *org;
+  int status = EXIT_OK;
+  const GOptionEntry entries[] = {
+    { "app-id", 0, 0, G_OPTION_ARG_STRING, &app_id, N_("The application ID of an existing application"), N_("ID") },
+    { "certificate", 0, 0, G_OPTION_ARG_STRING, &certificate_arg, N_("The thumbprint of the certificate already registered on it"), N_("THUMBPRINT") },
+    { NULL }
+  };
+
+  context = new_command_context (_("ORG"), _("Add an existing application of the tenant to the pool."), entries);
+  g_option_context_set_description (context, _("Grant the application the backup permissions and register the certificate on it in Microsoft Entra ID first; "
+                                               "“application verify” checks both."));
+  org = parse_pool_command (context, &argc, &argv, FALSE, &store, &status);
+  if (org == NULL)
+    return status;
+
+  if (app_id == NULL || !ba_identifier_is_guid (app_id))
+    return usage_error (_("Missing or wrong --app-id: give the application ID."));
+  if (certificate_arg == NULL)
+    return usage_error (_("Missing --certificate: give the thumbprint of the certificate."));
+  if (!parse_thumbprint (certificate_arg, &thumbprint, &status))
+    return status;
+  if (ba_organization_find_application (org, app_id) != NULL)
+    {
+      print_error (_("The application is in the pool already."));
+      return EXIT_ERROR;
+    }
+
+  certificate = find_certificate (thumbprint, &certificates, &status);
+  if (certificate == NULL)
+    return status;
+
+  app = ba_backup_application_new (app_id);
+  ba_backup_application_set_origin (app, BA_APPLICATION_ORIGIN_ADDED);
+  ba_backup_application_set_state (app, BA_PROVISIONING_STATE_READY);
+  ba_backup_application_set_certificate_thumbprint (app, ba_certificate_get_sha1_thumbprint (certificate));
+  ba_backup_application_set_certificate_expiry (app, ba_certificate_get_not_after (certificate));
+  ba_organization_add_application (org, app);
+
+  return save_pool (store) ? EXIT_OK : EXIT_ERROR;
+}
+
+static int
+application_update_certificate (int    argc,
+                                char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_auto(SignInTarget) target = { NULL, };
+  g_autoptr(BaStore) store = NULL;
+  g_autoptr(BaCertificateStore) certificates = NULL;
+  g_autoptr(BaCertificate) certificate = NULL;
+  g_autoptr(BaProvisioner) provisioner = NULL;
+  g_autoptr(GPtrArray) apps = NULL;
+  g_autofree char *certificate_arg = NULL;
+  g_autofree char *thumbprint = NULL;
+  BaOrganization *org;
+  gboolean remove_old = FALSE;
+  int status = EXIT_OK;
+  const GOptionEntry entries[] = {
+    { "certificate", 0, 0, G_OPTION_ARG_STRING, &certificate_arg, N_("The thumbprint of the new certificate"), N_("THUMBPRINT") },
+    { "remove-old", 0, 0, G_OPTION_ARG_NONE, &remove_old, N_("Remove the previous certificate once the new one works"), NULL },
+    { NULL }
+  };
+
+  context = new_command_context (_("ORG APP_ID…"), _("Give backup applications a new certificate, keeping their other keys."), entries);
+  org = parse_pool_command (context, &argc, &argv, TRUE, &store, &status);
+  if (org == NULL)
+    return status;
+  if (certificate_arg == NULL)
+    return usage_error (_("Missing --certificate: give the thumbprint of the certificate."));
+  apps = pool_arguments (org, argc, argv, FALSE, &status);
+  if (apps == NULL)
+    return status;
+  if (!parse_thumbprint (certificate_arg, &thumbprint, &status))
+    return status;
+
+  certificate = find_certificate (thumbprint, &certificates, &status);
+  if (certificate == NULL)
+    return status;
+  provisioner = pool_provisioner (&target, store, org, cancellable, &status);
+  if (provisioner == NULL)
+    return status;
+
+  /* One application at a time. */
+  for (guint i = 0; i < apps->len; i++)
+    {
+      BaBackupApplication *app = g_ptr_array_index (apps, i);
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(GError) error = NULL;
+
+      ba_provisioner_update_certificate_async (provisioner, app, certificate, remove_old,
+                                               cancellable, async_done_cb, &result);
+      result = wait_for_result (&result, cancellable);
+      if (!ba_provisioner_update_certificate_finish (provisioner, result, &error))
+        {
+          /* Translators: an application ID, then why */
+          g_autofree char *message = g_strdup_printf (_("%s: %s"), ba_backup_application_get_app_id (app), error->message);
+
+          print_error (message);
+          status = EXIT_ERROR;
+        }
+    }
+
+  return status;
+}
+
+static int
+application_remove (int    argc,
+                    char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_auto(SignInTarget) target = { NULL, };
+  g_autoptr(BaStore) store = NULL;
+  g_autoptr(BaProvisioner) provisioner = NULL;
+  g_autoptr(GPtrArray) apps = NULL;
+  BaOrganization *org;
+  gboolean delete_in_entra = FALSE;
+  int status = EXIT_OK;
+  const GOptionEntry entries[] = {
+    { "delete-in-entra", 0, 0, G_OPTION_ARG_NONE, &delete_in_entra, N_("Also delete the applications from Microsoft Entra ID"), NULL },
+    { NULL }
+  };
+
+  context = new_command_context (_("ORG APP_ID…"), _("Remove backup applications from the pool."), entries);
+  org = parse_pool_command (context, &argc, &argv, TRUE, &store, &status);
+  if (org == NULL)
+    return status;
+  apps = pool_arguments (org, argc, argv, FALSE, &status);
+  if (apps == NULL)
+    return status;
+
+  if (!delete_in_entra)
+    {
+      for (guint i = 0; i < apps->len; i++)
+        ba_organization_remove_application (org, g_ptr_array_index (apps, i));
+      return save_pool (store) ? EXIT_OK : EXIT_ERROR;
+    }
+
+  provisioner = pool_provisioner (&target, store, org, cancellable, &status);
+  if (provisioner == NULL)
+    return status;
+
+  for (guint i = 0; i < apps->len; i++)
+    {
+      BaBackupApplication *app = g_ptr_array_index (apps, i);
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(GError) error = NULL;
+
+      ba_provisioner_delete_async (provisioner, app, cancellable, async_done_cb, &result);
+      result = wait_for_result (&result, cancellable);
+      if (!ba_provisioner_delete_finish (provisioner, result, &error))
+        {
+          g_autofree char *message = g_strdup_printf (_("%s: %s"), ba_backup_application_get_app_id (app), error->message);
+
+          print_error (message);
+          status = EXIT_ERROR;
+          continue;
+        }
+
+      /* Translators: %s is an application ID */
+      g_print (_("Deleted %s from Microsoft Entra ID."), ba_backup_application_get_app_id (app));
+      g_print ("\n");
+    }
+
+  return status;
+}
+
+static int
+application_verify_pool (int    argc,
+                         char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_auto(SignInTarget) target = { NULL, };
+  g_autoptr(BaStore) store = NULL;
+  g_autoptr(BaCertificateStore) certificates = NULL;
+  g_autoptr(GPtrArray) apps = NULL;
+  BaOrganization *org;
+  gboolean json = FALSE;
+  int status = EXIT_OK;
+  const GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the results as JSON"), NULL },
+    { NULL }
+  };
+
+  context = new_command_context (_("ORG [APP_ID…]"), _("Check that backup applications sign in with their certificates."), entries);
+  org = parse_pool_command (context, &argc, &argv, TRUE, &store, &status);
+  if (org == NULL)
+    return status;
+  apps = pool_arguments (org, argc, argv, TRUE, &status);
+  if (apps == NULL)
+    return status;
+  if (!load_sign_in_target (&target, ba_cloud_kind_to_nick (ba_organization_get_cloud (org)), &status))
+    return status;
+  certificates = load_certificate_store (FALSE, &status);
+  if (certificates == NULL)
+    return status;
+
+  for (guint i = 0; i < apps->len; i++)
+    {
+      BaBackupApplication *app = g_ptr_array_index (apps, i);
+      const char *thumbprint = ba_backup_application_get_certificate_thumbprint (app);
+      BaCertificate *certificate = thumbprint != NULL ? ba_certificate_store_lookup (certificates, thumbprint) : NULL;
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(BaAppSignIn) verified = NULL;
+      g_autoptr(GError) error = NULL;
+
+      if (ba_backup_application_get_app_id (app) == NULL)
+        error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED, _("The application was never created: resume or remove it."));
+      else if (thumbprint == NULL)
+        error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED, _("No certificate is configured: choose the one registered on the application."));
+      else if (certificate == NULL)
+        error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED, _("The certificate’s key is not in the key store: import it, or update the certificate."));
+      else
+        {
+          ba_app_sign_in_verify_async (target.cloud, ba_organization_get_tenant_id (org),
+                                       ba_backup_application_get_app_id (app), certificate, NULL,
+                                       cancellable, async_done_cb, &result);
+          result = wait_for_result (&result, cancellable);
+          verified = ba_app_sign_in_verify_finish (result, &error);
+        }
+
+      if (verified != NULL)
+        {
+          ba_backup_application_set_verification_error (app, NULL);
+          ba_backup_application_set_last_verified (app, ba_app_sign_in_get_verified_at (verified));
+          if (!json)
+            g_print ("%s\t%s\n", ba_backup_application_get_app_id (app), _("signs in"));
+        }
+      else
+        {
+          ba_backup_application_set_verification_error (app, error->message);
+          status = EXIT_ERROR;
+          if (!json)
+            g_print ("%s\t%s\n",
+                     ba_backup_application_get_app_id (app) != NULL ? ba_backup_application_get_app_id (app) : "-",
+                     error->message);
+        }
+    }
+
+  if (!save_pool (store))
+    status = EXIT_ERROR;
+  if (json)
+    print_pool_json (apps);
+
+  return status;
+}
+
+static int
+application_resume (int    argc,
+                    char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_auto(SignInTarget) target = { NULL, };
+  g_autoptr(BaStore) store = NULL;
+  g_autoptr(BaCertificateStore) certificates = NULL;
+  g_autoptr(BaProvisioner) provisioner = NULL;
+  g_autoptr(GPtrArray) incomplete = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  const BaPermission *permissions;
+  guint n_permissions;
+  BaCertificate *certificate = NULL;
+  BaOrganization *org;
+  int status = EXIT_OK;
+  const GOptionEntry entries[] = {
+    { NULL }
+  };
+
+  context = new_command_context (_("ORG"), _("Finish the applications an interrupted create left incomplete."), entries);
+  org = parse_pool_command (context, &argc, &argv, FALSE, &store, &status);
+  if (org == NULL)
+    return status;
+
+  certificates = load_certificate_store (FALSE, &status);
+  if (certificates == NULL)
+    return status;
+
+  incomplete = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < g_list_model_get_n_items (ba_organization_get_applications (org)); i++)
+    {
+      g_autoptr(BaBackupApplication) app = g_list_model_get_item (ba_organization_get_applications (org), i);
+      BaProvisioningState state = ba_backup_application_get_state (app);
+      const char *thumbprint = ba_backup_application_get_certificate_thumbprint (app);
+
+      if (state == BA_PROVISIONING_STATE_READY || state == BA_PROVISIONING_STATE_FAILED)
+        continue;
+      if (certificate == NULL && thumbprint != NULL)
+        certificate = ba_certificate_store_lookup (certificates, thumbprint);
+      g_ptr_array_add (incomplete, g_steal_pointer (&app));
+    }
+
+  if (incomplete->len == 0)
+    {
+      g_print ("%s\n", _("No application is incomplete."));
+      return EXIT_OK;
+    }
+  if (certificate == NULL)
+    {
+      print_error (_("The certificate of the incomplete applications is not in the key store: import it, or remove them."));
+      return EXIT_ERROR;
+    }
+
+  provisioner = pool_provisioner (&target, store, org, cancellable, &status);
+  if (provisioner == NULL)
+    return status;
+
+  permissions = ba_permissions_for_backup_application (ba_organization_get_cloud (org), &n_permissions);
+  ba_provisioner_resume_async (provisioner, certificate, permissions, n_permissions,
+                               cancellable, async_done_cb, &result);
+  result = wait_for_result (&result, cancellable);
+  if (!ba_provisioner_resume_finish (provisioner, result, &error))
+    {
+      print_error (error->message);
+      return EXIT_ERROR;
+    }
+
+  return EXIT_OK;
+}
+
+/* "application verify ORG [APP_ID…]" checks a pool; "application verify
+ * APP_ID --certificate … --tenant …" one application: the pool form has no
+ * --certificate nor --tenant, and names an organization of the store. */
+static gboolean
+is_pool_verify (int    argc,
+                char **argv)
+{
+  g_autoptr(BaStore) store = NULL;
+
+  for (int i = 1; i < argc; i++)
+    if (g_str_has_prefix (argv[i], "--certificate") || g_str_has_prefix (argv[i], "--tenant") ||
+        g_str_equal (argv[i], "--help") || g_str_equal (argv[i], "-h"))
+      return FALSE;
+
+  if (argc < 2 || argv[1][0] == '-')
+    return FALSE;
+
+  store = ba_store_new_default ();
+  if (!ba_store_load (store, NULL))
+    return FALSE;
+
+  return find_pool_organization (store, argv[1]) != NULL;
+}
+
 static int
 application_verify (int    argc,
                     char **argv)
@@ -2054,6 +3408,9 @@ application_verify (int    argc,
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the result as JSON"), NULL },
     { NULL }
   };
+
+  if (is_pool_verify (argc, argv))
+    return application_verify_pool (argc, argv);
 
   context = new_command_context (_("APP_ID"), _("Check that an application signs in with its certificate and holds its permissions."), entries);
   g_option_context_set_description (context, _("Signs in as the application, as the backup server would, and makes a call that needs its permissions. "

@@ -33,6 +33,7 @@ struct _BaSignInPage
   GtkLabel *client_id_label;
   GtkButton *browser_button;
   GtkButton *cancel_button;
+  GtkButton *another_button;
 
   /* Owned */
   BaCloud *cloud;
@@ -427,6 +428,7 @@ begin_run (BaSignInPage *self,
   clear_code (self);
   set_mode (self, browser_mode);
   gtk_widget_set_sensitive (GTK_WIDGET (self->browser_button), TRUE);
+  gtk_widget_set_visible (GTK_WIDGET (self->another_button), FALSE);
 
   if (!ensure_cloud (self, &error))
     {
@@ -527,12 +529,83 @@ on_cancel_button_clicked_cb (BaSignInPage *self,
 }
 
 static void
+on_another_button_clicked_cb (BaSignInPage *self,
+                              GtkButton    *button)
+{
+  ba_sign_in_page_start (self);
+}
+
+static void
+restore_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(RunData) data = user_data;
+  g_autoptr(BaSession) session = NULL;
+  g_autoptr(GError) error = NULL;
+  BaSignInPage *self;
+
+  session = ba_session_restore_finish (result, &error);
+  if (g_cancellable_is_cancelled (data->cancellable))
+    return;
+
+  self = data->self;
+  g_clear_object (&self->run_cancellable);
+
+  if (session == NULL)
+    {
+      /* Nothing kept, or no longer valid: a new sign-in. */
+      g_debug ("%s(): no kept sign-in: %s", G_STRFUNC, error->message);
+      ba_sign_in_page_start (self);
+      return;
+    }
+
+  /* A kept session stays kept unless the admin says otherwise. */
+  gtk_check_button_set_active (self->stay_check, TRUE);
+  signed_in (self, session);
+  gtk_widget_set_visible (GTK_WIDGET (self->another_button), TRUE);
+}
+
+/* Signs in with the session kept with "stay signed in", if there is one,
+ * else with a new device code. */
+static void
+restore_or_start (BaSignInPage *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  stop_run (self);
+  set_session (self, NULL);
+  clear_code (self);
+  set_mode (self, FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->another_button), FALSE);
+
+  if (!ensure_cloud (self, &error))
+    {
+      failed (self, error);
+      return;
+    }
+
+  if (self->client_id == NULL)
+    {
+      ba_sign_in_page_start (self);
+      return;
+    }
+
+  self->run_cancellable = g_cancellable_new ();
+  gtk_widget_set_visible (self->code_box, FALSE);
+  set_state_text (self, _("Looking for a kept sign-in…"), FALSE, TRUE);
+  ba_session_restore_async (self->cloud, self->client_id, self->tenant,
+                            self->run_cancellable, restore_cb,
+                            run_data_new (self, self->run_cancellable));
+}
+
+static void
 ba_sign_in_page_prepare (BaWizardPage *page)
 {
   BaSignInPage *self = BA_SIGN_IN_PAGE (page);
 
   if (self->session == NULL && self->run_cancellable == NULL)
-    ba_sign_in_page_start (self);
+    restore_or_start (self);
 }
 
 static void
@@ -685,6 +758,7 @@ ba_sign_in_page_class_init (BaSignInPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, BaSignInPage, client_id_label);
   gtk_widget_class_bind_template_child (widget_class, BaSignInPage, browser_button);
   gtk_widget_class_bind_template_child (widget_class, BaSignInPage, cancel_button);
+  gtk_widget_class_bind_template_child (widget_class, BaSignInPage, another_button);
   gtk_widget_class_bind_template_callback (widget_class, on_copy_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_refresh_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_link_button_activate_link_cb);
@@ -692,6 +766,7 @@ ba_sign_in_page_class_init (BaSignInPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_stay_check_toggled_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_browser_button_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_cancel_button_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_another_button_clicked_cb);
 }
 
 static void

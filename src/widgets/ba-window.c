@@ -9,6 +9,8 @@
 
 #include <glib/gi18n.h>
 
+#include "ba-add-organization-assistant.h"
+#include "ba-applications-manager.h"
 #include "ba-backup-account.h"
 #include "ba-backup-application.h"
 #include "ba-organization-row.h"
@@ -26,6 +28,8 @@ struct _BaWindow
   GSettings *settings;
   BaOrganization *selected;
   GPtrArray *detail_groups;
+  BaCertificateStore *certificates;
+  BaAddOrganizationAssistant *add_wizard;
 
   /* Template widgets */
   AdwToastOverlay *toast_overlay;
@@ -181,6 +185,7 @@ describe_state (BaBackupApplication *app)
     {
     case BA_PROVISIONING_STATE_READY:
       return _("Ready");
+    case BA_PROVISIONING_STATE_CREATING:
     case BA_PROVISIONING_STATE_APPLICATION_CREATED:
     case BA_PROVISIONING_STATE_SERVICE_PRINCIPAL_CREATED:
     case BA_PROVISIONING_STATE_PERMISSIONS_GRANTED:
@@ -505,7 +510,16 @@ manage_applications_action (GtkWidget  *widget,
                             const char *action_name,
                             GVariant   *param)
 {
-  emit_or_explain (BA_WINDOW (widget), MANAGE_APPLICATIONS);
+  BaWindow *self = BA_WINDOW (widget);
+  gboolean handled = FALSE;
+
+  if (self->selected == NULL)
+    return;
+
+  /* A handler may open it instead (tests do); else the manager opens. */
+  g_signal_emit (self, signals[MANAGE_APPLICATIONS], 0, self->selected, &handled);
+  if (!handled)
+    gtk_window_present (GTK_WINDOW (ba_applications_manager_new (GTK_WINDOW (self), self->store, self->selected)));
 }
 
 static void
@@ -529,11 +543,45 @@ show_menu_action (GtkWidget  *widget,
 }
 
 static void
+add_organization_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(BaWindow) self = user_data;
+  g_autoptr(BaOrganization) organization = NULL;
+  g_autoptr(GError) error = NULL;
+
+  organization = ba_add_organization_assistant_run_finish (BA_ADD_ORGANIZATION_ASSISTANT (object), result, &error);
+  if (self->add_wizard == BA_ADD_ORGANIZATION_ASSISTANT (object))
+    g_clear_object (&self->add_wizard);
+
+  if (organization == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("%s(): %s", G_STRFUNC, error->message);
+      return;
+    }
+
+  /* The list is bound to the store: the row is there already. */
+  ba_window_select_organization (self, organization);
+}
+
+static void
 add_organization_action (GtkWidget  *widget,
                          const char *action_name,
                          GVariant   *param)
 {
-  /* Disabled until the Add Organization wizard exists. */
+  BaWindow *self = BA_WINDOW (widget);
+
+  if (self->add_wizard != NULL)
+    {
+      gtk_window_present (GTK_WINDOW (_ba_add_organization_assistant_get_assistant (self->add_wizard)));
+      return;
+    }
+
+  self->add_wizard = ba_add_organization_assistant_new (GTK_WINDOW (self), self->store,
+                                                        ba_window_get_certificate_store (self));
+  ba_add_organization_assistant_run_async (self->add_wizard, NULL, add_organization_cb, g_object_ref (self));
 }
 
 static void
@@ -616,6 +664,8 @@ ba_window_dispose (GObject *object)
   if (self->selected != NULL)
     g_signal_handlers_disconnect_by_func (self->selected, on_selected_changed_cb, self);
   g_clear_object (&self->selected);
+  g_clear_object (&self->add_wizard);
+  g_clear_object (&self->certificates);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), BA_TYPE_WINDOW);
 
@@ -767,10 +817,6 @@ ba_window_init (BaWindow *self)
 
   if (g_strcmp0 (PROFILE, "development") == 0)
     gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
-
-  /* The Add Organization wizard is a later piece of work: the action is in
-   * place for the menus and shortcuts, and stays off until then. */
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.add-organization", FALSE);
 }
 
 /* Public API */
@@ -794,6 +840,37 @@ ba_window_get_store (BaWindow *self)
   g_return_val_if_fail (BA_IS_WINDOW (self), NULL);
 
   return self->store;
+}
+
+/* The certificates that "Install…" offers; the window makes its own when
+ * none was given. */
+BaCertificateStore *
+ba_window_get_certificate_store (BaWindow *self)
+{
+  g_return_val_if_fail (BA_IS_WINDOW (self), NULL);
+
+  if (self->certificates == NULL)
+    self->certificates = ba_certificate_store_new (NULL, TRUE);
+
+  return self->certificates;
+}
+
+void
+ba_window_set_certificate_store (BaWindow           *self,
+                                 BaCertificateStore *certificates)
+{
+  g_return_if_fail (BA_IS_WINDOW (self));
+  g_return_if_fail (!certificates || BA_IS_CERTIFICATE_STORE (certificates));
+
+  g_set_object (&self->certificates, certificates);
+}
+
+BaAddOrganizationAssistant *
+_ba_window_get_add_organization_assistant (BaWindow *self)
+{
+  g_return_val_if_fail (BA_IS_WINDOW (self), NULL);
+
+  return self->add_wizard;
 }
 
 BaOrganization *

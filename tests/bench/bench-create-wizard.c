@@ -1,0 +1,353 @@
+/* bench-create-wizard.c
+ *
+ * Copyright 2026 The Backup Access authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "ba-config.h"
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+
+#include "ba-create-application-assistant.h"
+#include "ba-create-application-count-page.h"
+#include "ba-create-application-name-page.h"
+#include "ba-graph-emulator.h"
+#include "ba-provisioner.h"
+#include "ba-sign-in-page.h"
+#include "ba-test-gtk-utils.h"
+
+/* How the window fares while the Create Application wizard makes a pool,
+ * the way an admin uses it: the real wizard against the emulator (in this
+ * process, on loopback, with a latency per request), a name and a
+ * certificate, "create N applications" with the acknowledgement, the
+ * sign-in, Apply, then the progress page until the summary. Prints the wall
+ * time, the longest main-loop stall (a 1 ms timeout) and the longest gap
+ * between two frames of the wizard; passes no judgement. The emulator's own
+ * work (JSON, checking assertions) runs on the same main loop and is part
+ * of the figures. Needs a display and a keyring (run it inside
+ * build-aux/test-session under xvfb-run).
+ *
+ *   bench-create-wizard [--count N] [--latency MS] [--concurrency C]
+ */
+
+static int count = 100;
+static int latency = 100;
+static int concurrency = 0;
+
+static const GOptionEntry entries[] = {
+  { "count", 'n', 0, G_OPTION_ARG_INT, &count, "Applications to create, 1 to 100 (default 100)", "N" },
+  { "latency", 'l', 0, G_OPTION_ARG_INT, &latency, "Emulator latency per request in ms (default 100)", "MS" },
+  { "concurrency", 'c', 0, G_OPTION_ARG_INT, &concurrency, "Applications in flight (default: the provisioner's)", "C" },
+  { NULL }
+};
+
+enum {
+  PAGE_NAME,
+  PAGE_COUNT,
+  PAGE_SIGN_IN,
+  PAGE_PROGRESS,
+  PAGE_SUMMARY,
+};
+
+typedef struct
+{
+  gint64 last_tick;
+  gint64 longest_tick;
+  guint n_ticks;
+  gint64 last_turn;
+  gint64 longest_turn;
+} Probe;
+
+static gboolean
+tick_cb (GtkWidget     *widget,
+         GdkFrameClock *clock,
+         gpointer       user_data)
+{
+  Probe *probe = user_data;
+  gint64 now = g_get_monotonic_time ();
+
+  if (probe->last_tick != 0)
+    probe->longest_tick = MAX (probe->longest_tick, now - probe->last_tick);
+  probe->last_tick = now;
+  probe->n_ticks++;
+
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+turn_cb (gpointer user_data)
+{
+  Probe *probe = user_data;
+  gint64 now = g_get_monotonic_time ();
+
+  if (probe->last_turn != 0)
+    probe->longest_turn = MAX (probe->longest_turn, now - probe->last_turn);
+  probe->last_turn = now;
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+async_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+static void
+run_cb (GObject      *object,
+        GAsyncResult *result,
+        gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean *done = user_data;
+
+  if (!ba_create_application_assistant_run_finish (BA_CREATE_APPLICATION_ASSISTANT (object), result, &error))
+    g_printerr ("The wizard finished with: %s\n", error->message);
+  *done = TRUE;
+}
+
+static gboolean
+press (GtkAssistant *assistant,
+       const char   *label)
+{
+  GtkWidget *button = ba_test_find_button (GTK_WIDGET (assistant), label);
+
+  if (button == NULL)
+    {
+      g_printerr ("No button “%s” on the wizard\n", label);
+      return FALSE;
+    }
+  return ba_test_click (button);
+}
+
+static gboolean
+wait_page (GtkAssistant *assistant,
+           int           index,
+           gboolean     *done,
+           guint         seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) seconds * G_USEC_PER_SEC;
+
+  while (gtk_assistant_get_current_page (assistant) != index && !*done &&
+         g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  ba_test_iterate ();
+
+  return gtk_assistant_get_current_page (assistant) == index;
+}
+
+static gboolean
+wake_cb (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+page_complete (GtkAssistant *assistant,
+               GtkWidget    *page)
+{
+  gboolean complete = FALSE;
+
+  g_object_get (gtk_assistant_get_page (assistant, page), "complete", &complete, NULL);
+  return complete;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GOptionContext) context = g_option_context_new ("— Create Application wizard stall benchmark");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) generated = NULL;
+  g_autoptr(BaCertificate) key = NULL;
+  g_autoptr(BaCertificate) certificate = NULL;
+  g_autoptr(BaCertificateStore) certificates = NULL;
+  g_autoptr(BaGraphEmulator) emulator = NULL;
+  g_autoptr(BaStore) store = NULL;
+  g_autoptr(BaOrganization) org = NULL;
+  g_autoptr(BaCreateApplicationAssistant) wizard = NULL;
+  g_autofree char *home = NULL;
+  g_autofree char *data_home = NULL;
+  g_autofree char *config_home = NULL;
+  g_autofree char *store_path = NULL;
+  GtkAssistant *assistant;
+  GtkWidget *name_page;
+  GtkWidget *count_page;
+  GtkWidget *sign_in_page;
+  GListModel *apps;
+  Probe probe = { 0 };
+  gboolean done = FALSE;
+  guint n_ready = 0;
+  guint tick_id;
+  guint turn_id;
+  guint wake_id;
+  guint n_requests;
+  gint64 start;
+  gint64 elapsed;
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return EXIT_FAILURE;
+    }
+  if (count < 1 || count > 100)
+    {
+      g_printerr ("--count must be 1 to 100\n");
+      return EXIT_FAILURE;
+    }
+
+  /* A throwaway key store and configuration, never the user's own. */
+  home = g_dir_make_tmp ("ba-bench-create-XXXXXX", &error);
+  if (home == NULL)
+    {
+      g_printerr ("%s\n", error->message);
+      return EXIT_FAILURE;
+    }
+  data_home = g_build_filename (home, "data", NULL);
+  config_home = g_build_filename (home, "config", NULL);
+  g_mkdir_with_parents (data_home, 0700);
+  g_mkdir_with_parents (config_home, 0700);
+  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
+  g_setenv ("XDG_CONFIG_HOME", config_home, TRUE);
+
+  gtk_init ();
+  adw_init ();
+
+  emulator = ba_graph_emulator_new ();
+  g_setenv ("BA_AUTHORITY_URL", ba_graph_emulator_get_url (emulator), TRUE);
+  g_setenv ("BA_GRAPH_URL", ba_graph_emulator_get_url (emulator), TRUE);
+  ba_graph_emulator_set_device_code_times (emulator, 900, 1);
+
+  certificates = ba_certificate_store_new (NULL, FALSE);
+  ba_certificate_generate_async ("Backup Access bench pool", 2048, 1, NULL, async_cb, &generated);
+  while (generated == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  key = ba_certificate_generate_finish (generated, &error);
+  if (key != NULL)
+    certificate = ba_certificate_store_add (certificates, key, &error);
+  if (certificate == NULL)
+    {
+      g_printerr ("%s\n", error->message);
+      return EXIT_FAILURE;
+    }
+
+  store_path = g_build_filename (config_home, "backup-access-bench.json", NULL);
+  store = ba_store_new (store_path);
+  org = ba_organization_new (ba_graph_emulator_get_tenant_id (emulator), "Contoso");
+  ba_organization_set_auth_type (org, BA_AUTH_TYPE_MODERN_APP_ONLY);
+  ba_organization_set_services (org, BA_SERVICE_SHAREPOINT);
+  if (!ba_store_add_organization (store, org, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return EXIT_FAILURE;
+    }
+
+  wizard = ba_create_application_assistant_new (NULL, store, org, certificates);
+  if (concurrency > 0)
+    _ba_create_application_assistant_set_concurrency (wizard, concurrency);
+  assistant = _ba_create_application_assistant_get_assistant (wizard);
+  name_page = _ba_create_application_assistant_get_page (wizard, "name_page");
+  count_page = _ba_create_application_assistant_get_page (wizard, "count_page");
+  sign_in_page = _ba_create_application_assistant_get_page (wizard, "sign_in_page");
+  _ba_sign_in_page_set_interval_ms (BA_SIGN_IN_PAGE (sign_in_page), 20);
+  ba_create_application_assistant_run_async (wizard, NULL, run_cb, &done);
+  ba_test_wait_mapped (GTK_WIDGET (assistant));
+
+  /* Name, and the certificate as "Install…" leaves it. */
+  gtk_editable_set_text (GTK_EDITABLE (ba_test_template_child (name_page, BA_TYPE_CREATE_APPLICATION_NAME_PAGE, "name_entry")),
+                         "Backup Pool");
+  ba_create_application_name_page_set_certificate (BA_CREATE_APPLICATION_NAME_PAGE (name_page), certificate);
+  ba_test_iterate ();
+  if (!press (assistant, "_Next") || !wait_page (assistant, PAGE_COUNT, &done, 10))
+    return EXIT_FAILURE;
+
+  /* N applications, with the acknowledgement. */
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (ba_test_template_child (count_page, BA_TYPE_CREATE_APPLICATION_COUNT_PAGE, "many_check")), TRUE);
+  ba_test_iterate ();
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (ba_test_template_child (count_page, BA_TYPE_CREATE_APPLICATION_COUNT_PAGE, "count_spin")), count);
+  ba_test_iterate ();
+  if (count > 1)
+    gtk_check_button_set_active (GTK_CHECK_BUTTON (ba_test_template_child (count_page, BA_TYPE_CREATE_APPLICATION_COUNT_PAGE, "accept_check")), TRUE);
+  ba_test_iterate ();
+
+  /* The sign-in, approved at once; the latency starts after it. */
+  ba_graph_emulator_script_polls (emulator, BA_EMULATOR_POLL_APPROVED, NULL);
+  if (!press (assistant, "_Next") || !wait_page (assistant, PAGE_SIGN_IN, &done, 10))
+    return EXIT_FAILURE;
+  {
+    gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+    wake_id = g_timeout_add (20, wake_cb, NULL);
+    while (!page_complete (assistant, sign_in_page) && g_get_monotonic_time () < deadline)
+      g_main_context_iteration (NULL, TRUE);
+    g_source_remove (wake_id);
+    if (!page_complete (assistant, sign_in_page))
+      {
+        g_printerr ("The sign-in did not complete\n");
+        return EXIT_FAILURE;
+      }
+  }
+  ba_graph_emulator_set_latency (emulator, latency);
+  ba_graph_emulator_clear_requests (emulator);
+
+  tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (assistant), tick_cb, &probe, NULL);
+  turn_id = g_timeout_add (1, turn_cb, &probe);
+  start = g_get_monotonic_time ();
+
+  if (!press (assistant, "_Apply"))
+    return EXIT_FAILURE;
+  /* Until the summary: the progress page is up, its rows changing. */
+  if (!wait_page (assistant, PAGE_SUMMARY, &done, 600))
+    {
+      g_printerr ("The wizard did not reach its summary\n");
+      return EXIT_FAILURE;
+    }
+  elapsed = g_get_monotonic_time () - start;
+
+  gtk_widget_remove_tick_callback (GTK_WIDGET (assistant), tick_id);
+  g_source_remove (turn_id);
+  n_requests = ba_graph_emulator_count_requests (emulator, NULL, NULL);
+
+  apps = ba_organization_get_applications (org);
+  for (guint i = 0; i < g_list_model_get_n_items (apps); i++)
+    {
+      g_autoptr(BaBackupApplication) app = g_list_model_get_item (apps, i);
+
+      if (ba_backup_application_get_state (app) == BA_PROVISIONING_STATE_READY)
+        n_ready++;
+    }
+
+  g_print ("create wizard: %d applications, latency %d ms per request, concurrency %u\n",
+           count, latency,
+           ba_provisioner_get_concurrency (_ba_create_application_assistant_get_provisioner (wizard)));
+  g_print ("create wizard: %u ready, %u in the emulator, %u requests\n",
+           n_ready, ba_graph_emulator_count_applications (emulator), n_requests);
+  g_print ("create wizard: wall time Apply to summary %.2f s\n", elapsed / (double) G_USEC_PER_SEC);
+  g_print ("create wizard: longest main-loop stall %.1f ms (1 ms timeout probe)\n", probe.longest_turn / 1000.0);
+  g_print ("create wizard: longest gap between frames %.1f ms (%u frames)\n",
+           probe.longest_tick / 1000.0, probe.n_ticks);
+
+  press (assistant, "_Close");
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+
+  /* Delete the key, file and keyring entry alike, and the throwaway files. */
+  if (!ba_certificate_store_delete (certificates, certificate, &error))
+    g_printerr ("%s\n", error->message);
+  {
+    g_autofree char *backup = ba_store_dup_backup_path (store);
+
+    g_unlink (store_path);
+    if (backup != NULL)
+      g_unlink (backup);
+  }
+
+  return EXIT_SUCCESS;
+}
