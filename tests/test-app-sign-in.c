@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include <glib/gstdio.h>
 #include <libsoup/soup.h>
 
 #include "ba-app-sign-in.h"
@@ -234,6 +235,71 @@ test_wrong_certificate (Fixture       *fixture,
 }
 
 static void
+run_tool (const char * const *argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+  int status = 0;
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,
+                NULL, NULL, NULL, &err, &status, &error);
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("%s failed: %s", argv[0], err);
+}
+
+/* A certificate that expired: Entra ID refuses the assertion it signs
+ * (AADSTS700027), and the message names the certificate. */
+static void
+test_expired_certificate (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  static const char * const roles[] = { "Sites.FullControl.All", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("ba-expired-XXXXXX", &error);
+  g_autofree char *key = g_build_filename (dir, "key.pem", NULL);
+  g_autofree char *tmpl = g_build_filename (dir, "expired.tmpl", NULL);
+  g_autofree char *crt = g_build_filename (dir, "expired.crt", NULL);
+  g_autofree char *pfx = g_build_filename (dir, "expired.pfx", NULL);
+  g_autofree char *contents = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(BaCertificate) expired = NULL;
+  g_autoptr(BaAppSignIn) sign_in = NULL;
+  g_autofree char *app_id = NULL;
+  gsize length = 0;
+
+  g_assert_no_error (error);
+  g_assert_true (g_file_set_contents (tmpl,
+                                      "cn = \"Expired backup app\"\n"
+                                      "serial = 9\n"
+                                      "activation_date = \"2019-01-01 00:00:00\"\n"
+                                      "expiration_date = \"2020-01-01 00:00:00\"\n"
+                                      "signing_key\n", -1, NULL));
+  run_tool ((const char * const[]) { "certtool", "--generate-privkey", "--rsa", "--bits", "2048",
+                                     "--outfile", key, NULL });
+  run_tool ((const char * const[]) { "certtool", "--generate-self-signed", "--load-privkey", key,
+                                     "--template", tmpl, "--outfile", crt, NULL });
+  run_tool ((const char * const[]) { "openssl", "pkcs12", "-export", "-inkey", key, "-in", crt,
+                                     "-passout", "pass:pw", "-out", pfx, NULL });
+  g_assert_true (g_file_get_contents (pfx, &contents, &length, NULL));
+  bytes = g_bytes_new (contents, length);
+  expired = ba_certificate_import_pkcs12 (bytes, "pw", &error);
+  g_assert_no_error (error);
+
+  app_id = add_application (fixture, expired, TRUE, roles);
+  sign_in = verify (fixture, app_id, expired, NULL, BA_SIGNATURE_RSA_PKCS1_SHA256, &error);
+  g_assert_error (error, BA_IDENTITY_ERROR, BA_IDENTITY_ERROR_CERTIFICATE_REJECTED);
+  g_assert_null (sign_in);
+  g_assert_nonnull (strstr (error->message, "certificate"));
+
+  g_unlink (key);
+  g_unlink (tmpl);
+  g_unlink (crt);
+  g_unlink (pfx);
+  g_rmdir (dir);
+}
+
+static void
 test_unknown_application (Fixture       *fixture,
                           gconstpointer  data)
 {
@@ -451,6 +517,7 @@ main (int   argc,
   ADD ("success-rs256", test_success, GUINT_TO_POINTER (BA_SIGNATURE_RSA_PKCS1_SHA256));
   ADD ("success-ps256", test_success, GUINT_TO_POINTER (BA_SIGNATURE_RSA_PSS_SHA256));
   ADD ("wrong-certificate", test_wrong_certificate, NULL);
+  ADD ("expired-certificate", test_expired_certificate, NULL);
   ADD ("unknown-application", test_unknown_application, NULL);
   ADD ("no-service-principal", test_no_service_principal, NULL);
   ADD ("no-roles", test_no_roles, NULL);

@@ -549,6 +549,34 @@ test_faults (Fixture       *fixture,
   g_assert_cmpuint (n_no_backing, >, 0);
 }
 
+/* The issue's case at full size: 100 applications through throttling
+ * (429 with Retry-After 1 s on a share of requests small enough to keep
+ * the test short), 503s, dropped connections and lost answers. */
+static void
+test_faults_hundred (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *requests;
+  guint n_429 = 0;
+
+  ba_graph_emulator_set_fault_rate (fixture->emulator, "/v1.0/", 429, 1, 2);
+  ba_graph_emulator_inject_status (fixture->emulator, "/v1.0/servicePrincipals", 503, 0, 3);
+  ba_graph_emulator_inject_status (fixture->emulator, "/v1.0/applications", 503, 0, 2);
+  ba_graph_emulator_drop_connections (fixture->emulator, "/v1.0/servicePrincipals/", 2);
+  ba_graph_emulator_lose_answers (fixture->emulator, "/v1.0/applications", 2);
+
+  g_assert_true (create (fixture->provisioner, "Pool", 100, TRUE, NULL, &error));
+  g_assert_no_error (error);
+  assert_pool_matches (fixture, fixture->organization, 100);
+
+  requests = ba_graph_emulator_get_requests (fixture->emulator);
+  for (guint i = 0; i < requests->len; i++)
+    n_429 += ((const BaEmulatorRequest *) g_ptr_array_index (requests, i))->status == 429;
+  g_test_message ("%u requests, %u answered 429", requests->len, n_429);
+  g_assert_cmpuint (n_429, >, 0);
+}
+
 /* Graph created the applications but the answers were lost on the way:
  * each is found again by its creation tag, none is made twice, and a 500
  * (whose outcome is just as unknown) is handled the same way. */
@@ -1187,6 +1215,7 @@ main (int   argc,
   TEST ("duplicate-names", test_duplicate_names);
   TEST ("refused", test_refused);
   TEST ("faults", test_faults);
+  TEST ("faults-hundred", test_faults_hundred);
   TEST ("lost-answers", test_lost_answers);
   TEST ("replication-timeout", test_replication_timeout);
   TEST ("insufficient-role", test_insufficient_role);
