@@ -423,6 +423,7 @@ test_cli_application_resume (Fixture       *f,
   ba_graph_emulator_script_polls (f->emulator, BA_EMULATOR_POLL_APPROVED, NULL);
   resumed = run_cli (f, "application", "resume", tenant);
   g_assert_cmpint (resumed->status, ==, 0);
+  g_assert_nonnull (strstr (resumed->out, "3 applications are ready."));
 
   /* Only the one never sent was created; the lost one was found by its tag. */
   g_assert_cmpuint (ba_graph_emulator_count_requests (f->emulator, "POST", "/v1.0/applications"), ==, 1);

@@ -3304,7 +3304,7 @@ application_resume (int    argc,
     { NULL }
   };
 
-  context = new_command_context (_("ORG"), _("Finish the applications an interrupted create left incomplete."), entries);
+  context = new_command_context (_("ORG"), _("Finish the applications an interrupted or failed create left incomplete."), entries);
   org = parse_pool_command (context, &argc, &argv, FALSE, &store, &status);
   if (org == NULL)
     return status;
@@ -3320,7 +3320,8 @@ application_resume (int    argc,
       BaProvisioningState state = ba_backup_application_get_state (app);
       const char *thumbprint = ba_backup_application_get_certificate_thumbprint (app);
 
-      if (state == BA_PROVISIONING_STATE_READY || state == BA_PROVISIONING_STATE_FAILED)
+      /* As the engine does: a failed application is tried again too. */
+      if (state == BA_PROVISIONING_STATE_READY)
         continue;
       if (certificate == NULL && thumbprint != NULL)
         certificate = ba_certificate_store_lookup (certificates, thumbprint);
@@ -3352,6 +3353,9 @@ application_resume (int    argc,
       return EXIT_ERROR;
     }
 
+  g_print (g_dngettext (GETTEXT_PACKAGE, "%u application is ready.\n",
+                        "%u applications are ready.\n", incomplete->len),
+           incomplete->len);
   return EXIT_OK;
 }
 
