@@ -188,6 +188,20 @@ print_error (const char *message)
   g_printerr ("%s: %s\n", PROGRAM, message);
 }
 
+static void G_GNUC_PRINTF (1, 2)
+print_errorf (const char *format,
+              ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  print_error (message);
+}
+
 static int
 usage_error (const char *message)
 {
@@ -340,6 +354,19 @@ print_json (JsonNode *root)
   json_generator_set_pretty (generator, TRUE);
   text = json_generator_to_data (generator, NULL);
   g_print ("%s\n", text);
+}
+
+/* Prints { "@member": [ @elements ] }. */
+static void
+print_json_array (const char *member,
+                  JsonArray  *elements)
+{
+  g_autoptr(JsonObject) object = json_object_new ();
+  g_autoptr(JsonNode) root = json_node_new (JSON_NODE_OBJECT);
+
+  json_object_set_array_member (object, member, json_array_ref (elements));
+  json_node_set_object (root, object);
+  print_json (root);
 }
 
 /* Certificates */
@@ -822,14 +849,12 @@ static void
 warn_token_error (BaCertificateStore *store)
 {
   const GError *token_error = ba_certificate_store_get_token_error (store);
-  g_autofree char *message = NULL;
 
   if (token_error == NULL)
     return;
 
   /* Translators: %s is why a security token's certificates are missing */
-  message = g_strdup_printf (_("Warning: %s"), token_error->message);
-  print_error (message);
+  print_errorf (_("Warning: %s"), token_error->message);
 }
 
 static BaCertificateStore *
@@ -863,7 +888,6 @@ find_certificate (const char          *thumbprint,
                   int                 *status)
 {
   BaCertificate *certificate;
-  g_autofree char *message = NULL;
 
   for (guint pass = 0; pass < 2; pass++)
     {
@@ -881,8 +905,7 @@ find_certificate (const char          *thumbprint,
 
       if (pass == 1)
         {
-          message = g_strdup_printf (_("No certificate with thumbprint %s."), thumbprint);
-          print_error (message);
+          print_errorf (_("No certificate with thumbprint %s."), thumbprint);
           /* It may be on a token that could not be read. */
           warn_token_error (searched);
         }
@@ -944,10 +967,7 @@ save_in_key_store (BaCertificate *certificate,
   if (saved == NULL)
     {
       /* Translators: %s is why, from the certificate engine */
-      g_autofree char *message = g_strdup_printf (_("Could not save the certificate in the key store: %s"),
-                                                  error->message);
-
-      print_error (message);
+      print_errorf (_("Could not save the certificate in the key store: %s"), error->message);
       *status = EXIT_ERROR;
       return NULL;
     }
@@ -1261,9 +1281,7 @@ sign_in_interactively (SignInTarget *target,
   if (session == NULL)
     {
       /* Translators: %s says why and what to do */
-      g_autofree char *message = g_strdup_printf (_("Could not sign in: %s"), error->message);
-
-      print_error (message);
+      print_errorf (_("Could not sign in: %s"), error->message);
       *status = EXIT_ERROR;
       return NULL;
     }
@@ -1331,9 +1349,7 @@ save_session (BaSession    *session,
   if (!ba_session_save_finish (session, result, &error))
     {
       /* Translators: %s is why */
-      g_autofree char *message = g_strdup_printf (_("Could not keep the sign-in in the keyring: %s"), error->message);
-
-      print_error (message);
+      print_errorf (_("Could not keep the sign-in in the keyring: %s"), error->message);
       return FALSE;
     }
 
@@ -1352,9 +1368,7 @@ load_roles (BaSession    *session,
   if (!ba_session_load_roles_finish (session, result, &error))
     {
       /* Translators: %s is why */
-      g_autofree char *message = g_strdup_printf (_("Warning: could not read the account’s roles: %s"), error->message);
-
-      print_error (message);
+      print_errorf (_("Warning: could not read the account’s roles: %s"), error->message);
       return FALSE;
     }
 
@@ -1414,23 +1428,15 @@ organization_list (int    argc,
 
   if (json)
     {
-      g_autoptr(JsonBuilder) builder = json_builder_new ();
-      g_autoptr(JsonNode) root = NULL;
+      g_autoptr(JsonArray) array = json_array_new ();
 
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "organizations");
-      json_builder_begin_array (builder);
       for (guint i = 0; i < n_items; i++)
         {
           g_autoptr(BaOrganization) org = g_list_model_get_item (orgs, i);
 
-          json_builder_add_value (builder, ba_organization_serialize (org, FALSE));
+          json_array_add_element (array, ba_organization_serialize (org, FALSE));
         }
-      json_builder_end_array (builder);
-      json_builder_end_object (builder);
-
-      root = json_builder_get_root (builder);
-      print_json (root);
+      print_json_array ("organizations", array);
       return EXIT_OK;
     }
 
@@ -1743,10 +1749,8 @@ add_with_graph (SignInTarget       *target,
   if (load_roles (session, cancellable) && !ba_session_can_grant_graph_roles (session))
     {
       /* Translators: %s is the account's user name */
-      g_autofree char *message = g_strdup_printf (_("Warning: %s holds neither the Global Administrator nor the Privileged Role Administrator role, so granting the permissions will fail."),
-                                                  ba_session_get_upn (session));
-
-      print_error (message);
+      print_errorf (_("Warning: %s holds neither the Global Administrator nor the Privileged Role Administrator role, so granting the permissions will fail."),
+                    ba_session_get_upn (session));
     }
 
   client = ba_graph_client_new (target->cloud, session);
@@ -2019,9 +2023,7 @@ organization_remove (int    argc,
   if (org == NULL)
     {
       /* Translators: %s is a tenant ID */
-      g_autofree char *message = g_strdup_printf (_("No organization with tenant %s in the backup configuration."), tenant);
-
-      print_error (message);
+      print_errorf (_("No organization with tenant %s in the backup configuration."), tenant);
       return EXIT_ERROR;
     }
 
@@ -2078,9 +2080,7 @@ certificate_generate (int    argc,
   if (generated == NULL)
     {
       /* Translators: %s is why, from the certificate engine */
-      g_autofree char *message = g_strdup_printf (_("Could not generate the certificate: %s"), error->message);
-
-      print_error (message);
+      print_errorf (_("Could not generate the certificate: %s"), error->message);
       return EXIT_ERROR;
     }
 
@@ -2152,9 +2152,7 @@ certificate_import (int    argc,
   if (imported == NULL)
     {
       /* Translators: the first %s is the name of a file, the second why it failed */
-      g_autofree char *message = g_strdup_printf (_("Could not import “%s”: %s"), display_name, error->message);
-
-      print_error (message);
+      print_errorf (_("Could not import “%s”: %s"), display_name, error->message);
       if (password_file == NULL && g_error_matches (error, BA_CERT_ERROR, BA_CERT_ERROR_WRONG_PASSWORD))
         {
           g_printerr (_("If the file has a password, give it with --password-file."));
@@ -2211,23 +2209,15 @@ certificate_list (int    argc,
 
   if (json)
     {
-      g_autoptr(JsonBuilder) builder = json_builder_new ();
-      g_autoptr(JsonNode) root = NULL;
+      g_autoptr(JsonArray) array = json_array_new ();
 
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "certificates");
-      json_builder_begin_array (builder);
       for (guint i = 0; i < n_items; i++)
         {
           g_autoptr(BaCertificate) certificate = g_list_model_get_item (G_LIST_MODEL (store), i);
 
-          json_builder_add_value (builder, certificate_to_json (certificate, now));
+          json_array_add_element (array, certificate_to_json (certificate, now));
         }
-      json_builder_end_array (builder);
-      json_builder_end_object (builder);
-
-      root = json_builder_get_root (builder);
-      print_json (root);
+      print_json_array ("certificates", array);
       return EXIT_OK;
     }
 
@@ -2375,10 +2365,8 @@ certificate_export (int    argc,
         {
           g_autofree char *password_name = g_filename_display_name (password_file);
           /* Translators: %s is the name of a file */
-          g_autofree char *message = g_strdup_printf (_("The password in “%s” is empty: a .pfx file needs a password."),
-                                                      g_str_equal (password_file, "-") ? _("standard input") : password_name);
-
-          print_error (message);
+          print_errorf (_("The password in “%s” is empty: a .pfx file needs a password."),
+                        g_str_equal (password_file, "-") ? _("standard input") : password_name);
           return EXIT_ERROR;
         }
     }
@@ -2388,9 +2376,7 @@ certificate_export (int    argc,
   if (exported == NULL)
     {
       /* Translators: %s is why, from the certificate engine */
-      g_autofree char *message = g_strdup_printf (_("Could not export the certificate: %s"), error->message);
-
-      print_error (message);
+      print_errorf (_("Could not export the certificate: %s"), error->message);
       return EXIT_ERROR;
     }
 
@@ -2440,9 +2426,7 @@ certificate_delete (int    argc,
   if (!ba_certificate_store_delete_finish (store, result, &error))
     {
       /* Translators: %s is why, from the certificate engine */
-      g_autofree char *message = g_strdup_printf (_("Could not delete the certificate: %s"), error->message);
-
-      print_error (message);
+      print_errorf (_("Could not delete the certificate: %s"), error->message);
       return EXIT_ERROR;
     }
 
@@ -2611,9 +2595,7 @@ sign_out (int    argc,
   if (error != NULL)
     {
       /* Translators: %s is why */
-      g_autofree char *message = g_strdup_printf (_("Could not sign out: %s"), error->message);
-
-      print_error (message);
+      print_errorf (_("Could not sign out: %s"), error->message);
       return EXIT_ERROR;
     }
   if (forgotten == NULL)
@@ -2700,10 +2682,8 @@ parse_pool_command (GOptionContext  *context,
   if (org == NULL)
     {
       /* Translators: %s is what the person typed */
-      g_autofree char *message = g_strdup_printf (_("No single organization “%s” in the backup configuration. Run “backup-access-cli organization list” to see them."),
-                                                  (*argv)[1]);
-
-      print_error (message);
+      print_errorf (_("No single organization “%s” in the backup configuration. Run “backup-access-cli organization list” to see them."),
+                    (*argv)[1]);
       *status = EXIT_ERROR;
       return NULL;
     }
@@ -2735,19 +2715,11 @@ save_pool (BaStore *store)
 static void
 print_pool_json (GPtrArray *apps)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(JsonArray) array = json_array_new ();
 
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "applications");
-  json_builder_begin_array (builder);
   for (guint i = 0; i < apps->len; i++)
-    json_builder_add_value (builder, ba_backup_application_serialize (g_ptr_array_index (apps, i), FALSE));
-  json_builder_end_array (builder);
-  json_builder_end_object (builder);
-
-  root = json_builder_get_root (builder);
-  print_json (root);
+    json_array_add_element (array, ba_backup_application_serialize (g_ptr_array_index (apps, i), FALSE));
+  print_json_array ("applications", array);
 }
 
 static GPtrArray *
@@ -2788,9 +2760,7 @@ pool_arguments (BaOrganization  *org,
       if (app == NULL)
         {
           /* Translators: %s is an application ID */
-          g_autofree char *message = g_strdup_printf (_("The application %s is not in the organization’s pool."), argv[i]);
-
-          print_error (message);
+          print_errorf (_("The application %s is not in the organization’s pool."), argv[i]);
           *status = EXIT_ERROR;
           return NULL;
         }
@@ -3129,9 +3099,7 @@ application_update_certificate (int    argc,
       if (!ba_provisioner_update_certificate_finish (provisioner, result, &error))
         {
           /* Translators: an application ID, then why */
-          g_autofree char *message = g_strdup_printf (_("%s: %s"), ba_backup_application_get_app_id (app), error->message);
-
-          print_error (message);
+          print_errorf (_("%s: %s"), ba_backup_application_get_app_id (app), error->message);
           status = EXIT_ERROR;
         }
     }
@@ -3186,9 +3154,7 @@ application_remove (int    argc,
       result = wait_for_result (&result, cancellable);
       if (!ba_provisioner_delete_finish (provisioner, result, &error))
         {
-          g_autofree char *message = g_strdup_printf (_("%s: %s"), ba_backup_application_get_app_id (app), error->message);
-
-          print_error (message);
+          print_errorf (_("%s: %s"), ba_backup_application_get_app_id (app), error->message);
           status = EXIT_ERROR;
           continue;
         }
@@ -3449,9 +3415,7 @@ application_verify (int    argc,
   if (verified == NULL)
     {
       /* Translators: the first %s is an application ID, the second says why */
-      g_autofree char *message = g_strdup_printf (_("The application %s could not sign in: %s"), app_id, error->message);
-
-      print_error (message);
+      print_errorf (_("The application %s could not sign in: %s"), app_id, error->message);
       return EXIT_ERROR;
     }
 

@@ -15,7 +15,8 @@
 
 #include "ba-app-sign-in.h"
 #include "ba-client-assertion.h"
-#include "ba-session.h"
+#include "ba-json-utils.h"
+#include "ba-session-private.h"
 
 #define REQUEST_TIMEOUT_SECONDS 60
 
@@ -114,57 +115,19 @@ resource_name (Resource resource)
   return resource == RESOURCE_GRAPH ? "Microsoft Graph" : "SharePoint";
 }
 
-static const char *
-object_get_string (JsonObject *object,
-                   const char *member)
-{
-  JsonNode *node = object != NULL ? json_object_get_member (object, member) : NULL;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-
-  return json_node_get_string (node);
-}
-
-/* The first AADSTS code of a token error: error_codes[0], else the number
- * after "AADSTS" in error_description. */
-static gint64
-token_error_code (JsonObject *response)
-{
-  JsonNode *codes = json_object_get_member (response, "error_codes");
-  const char *description;
-  const char *found;
-
-  if (codes != NULL && JSON_NODE_HOLDS_ARRAY (codes) &&
-      json_array_get_length (json_node_get_array (codes)) > 0)
-    {
-      JsonNode *first = json_array_get_element (json_node_get_array (codes), 0);
-
-      if (JSON_NODE_HOLDS_VALUE (first) && json_node_get_value_type (first) == G_TYPE_INT64)
-        return json_node_get_int (first);
-    }
-
-  description = object_get_string (response, "error_description");
-  if (description != NULL && (found = strstr (description, "AADSTS")) != NULL)
-    return g_ascii_strtoll (found + strlen ("AADSTS"), NULL, 10);
-
-  return 0;
-}
-
 /* Token endpoint errors in the words of an application check; the rest
  * as for any sign-in. */
 static GError *
 app_token_error (JsonObject *response)
 {
-  gint64 code = token_error_code (response);
+  gint64 code = _ba_identity_error_aadsts (response);
 
   g_debug ("%s(): token error %s, AADSTS%" G_GINT64_FORMAT ", trace_id %s, correlation_id %s",
            G_STRFUNC,
-           object_get_string (response, "error") ? object_get_string (response, "error") : "-",
+           ba_json_get_string (response, "error") ? ba_json_get_string (response, "error") : "-",
            code,
-           object_get_string (response, "trace_id") ? object_get_string (response, "trace_id") : "-",
-           object_get_string (response, "correlation_id") ? object_get_string (response, "correlation_id") : "-");
+           ba_json_get_string (response, "trace_id") ? ba_json_get_string (response, "trace_id") : "-",
+           ba_json_get_string (response, "correlation_id") ? ba_json_get_string (response, "correlation_id") : "-");
 
   switch (code)
     {
@@ -426,13 +389,13 @@ token_cb (GObject      *object,
       return;
     }
 
-  if (!SOUP_STATUS_IS_SUCCESSFUL (status) || object_get_string (response, "error") != NULL)
+  if (!SOUP_STATUS_IS_SUCCESSFUL (status) || ba_json_get_string (response, "error") != NULL)
     {
       g_task_return_error (task, app_token_error (response));
       return;
     }
 
-  token = g_strdup (object_get_string (response, "access_token"));
+  token = g_strdup (ba_json_get_string (response, "access_token"));
   if (token == NULL || *token == '\0')
     {
       g_debug ("%s(): token response without access_token", G_STRFUNC);

@@ -14,6 +14,7 @@
 
 #include "ba-device-code-flow.h"
 #include "ba-enum-types.h"
+#include "ba-json-utils.h"
 #include "ba-session-private.h"
 
 /* The device authorization grant (reference §2, §11.1). The device code is
@@ -121,45 +122,6 @@ set_string_property (BaDeviceCodeFlow *self,
   g_free (*target);
   *target = g_strdup (value);
   notify (self, prop_id);
-}
-
-static const char *
-get_string (JsonObject *object,
-            const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-
-  return json_node_get_string (node);
-}
-
-static gint64
-get_int (JsonObject *object,
-         const char *name,
-         gint64      default_value)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return default_value;
-
-  if (json_node_get_value_type (node) == G_TYPE_INT64)
-    return json_node_get_int (node);
-
-  if (json_node_get_value_type (node) == G_TYPE_STRING)
-    {
-      const char *text = json_node_get_string (node);
-      char       *end;
-      gint64      value = g_ascii_strtoll (text, &end, 10);
-
-      if (end != text && *end == '\0')
-        return value;
-    }
-
-  return default_value;
 }
 
 static void
@@ -315,7 +277,7 @@ poll_done_cb (GObject      *object,
     }
 
   /* Branch on error, never on the HTTP status (reference §2.4). */
-  error_string = get_string (response, "error");
+  error_string = ba_json_get_string (response, "error");
   if (g_strcmp0 (error_string, "authorization_pending") == 0)
     {
       schedule_poll (self);
@@ -405,11 +367,11 @@ device_code_cb (GObject      *object,
       return;
     }
 
-  device_code = get_string (response, "device_code");
-  user_code = get_string (response, "user_code");
-  verification_uri = get_string (response, "verification_uri");
+  device_code = ba_json_get_string (response, "device_code");
+  user_code = ba_json_get_string (response, "user_code");
+  verification_uri = ba_json_get_string (response, "verification_uri");
   if (verification_uri == NULL)
-    verification_uri = get_string (response, "verification_url");
+    verification_uri = ba_json_get_string (response, "verification_url");
 
   if (device_code == NULL || user_code == NULL || verification_uri == NULL)
     {
@@ -420,8 +382,8 @@ device_code_cb (GObject      *object,
       return;
     }
 
-  expires_in = get_int (response, "expires_in", DEFAULT_EXPIRES_IN);
-  interval = get_int (response, "interval", DEFAULT_INTERVAL);
+  expires_in = ba_json_get_int (response, "expires_in", DEFAULT_EXPIRES_IN);
+  interval = ba_json_get_int (response, "interval", DEFAULT_INTERVAL);
   expires_in = CLAMP (expires_in, 1, 24 * 3600);
   /* Never poll in a tight loop, whatever the server says. */
   interval = CLAMP (interval, 1, 600);
@@ -436,7 +398,7 @@ device_code_cb (GObject      *object,
   g_object_freeze_notify (G_OBJECT (self));
   set_string_property (self, &self->user_code, user_code, PROP_USER_CODE);
   set_string_property (self, &self->verification_uri, verification_uri, PROP_VERIFICATION_URI);
-  set_string_property (self, &self->message, get_string (response, "message"), PROP_MESSAGE);
+  set_string_property (self, &self->message, ba_json_get_string (response, "message"), PROP_MESSAGE);
   if (self->interval != (guint) interval)
     {
       self->interval = (guint) interval;

@@ -13,6 +13,7 @@
 #include <libsoup/soup.h>
 
 #include "ba-graph-client.h"
+#include "ba-json-utils.h"
 #include "ba-random.h"
 
 #define DEFAULT_MAX_RETRIES 5
@@ -261,23 +262,6 @@ error_code_for_status (guint    status,
     }
 }
 
-static const char *
-object_get_string (JsonObject *object,
-                   const char *member)
-{
-  JsonNode *node;
-
-  if (object == NULL)
-    return NULL;
-
-  node = json_object_get_member (object, member);
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-
-  return json_node_get_string (node);
-}
-
 /* innerError or innererror: the Graph documentation uses both. */
 static JsonObject *
 object_get_object_nocase (JsonObject *object,
@@ -319,8 +303,8 @@ error_has_no_backing_application (JsonObject *error_object)
   if (error_object == NULL)
     return FALSE;
 
-  if (mentions_no_backing_application (object_get_string (error_object, "code")) ||
-      mentions_no_backing_application (object_get_string (error_object, "message")))
+  if (mentions_no_backing_application (ba_json_get_string (error_object, "code")) ||
+      mentions_no_backing_application (ba_json_get_string (error_object, "message")))
     return TRUE;
 
   details = json_object_get_member (error_object, "details");
@@ -333,8 +317,8 @@ error_has_no_backing_application (JsonObject *error_object)
           JsonNode *element = json_array_get_element (array, i);
 
           if (JSON_NODE_HOLDS_OBJECT (element) &&
-              (mentions_no_backing_application (object_get_string (json_node_get_object (element), "code")) ||
-               mentions_no_backing_application (object_get_string (json_node_get_object (element), "message"))))
+              (mentions_no_backing_application (ba_json_get_string (json_node_get_object (element), "code")) ||
+               mentions_no_backing_application (ba_json_get_string (json_node_get_object (element), "message"))))
             return TRUE;
         }
     }
@@ -449,20 +433,20 @@ fail_with_answer (GTask  *task_in,
   no_backing = error_has_no_backing_application (error_object);
 
   failure->status = status;
-  failure->code = g_strdup (object_get_string (error_object, "code"));
-  failure->message = g_strdup (object_get_string (error_object, "message"));
+  failure->code = g_strdup (ba_json_get_string (error_object, "code"));
+  failure->message = g_strdup (ba_json_get_string (error_object, "message"));
 
   failure->request_id = g_strdup (soup_message_headers_get_one (headers, "request-id"));
   if (failure->request_id == NULL)
-    failure->request_id = g_strdup (object_get_string (inner, "request-id"));
+    failure->request_id = g_strdup (ba_json_get_string (inner, "request-id"));
 
-  failure->client_request_id = g_strdup (object_get_string (inner, "client-request-id"));
+  failure->client_request_id = g_strdup (ba_json_get_string (inner, "client-request-id"));
   if (failure->client_request_id == NULL)
     failure->client_request_id = g_strdup (soup_message_headers_get_one (headers, "client-request-id"));
   if (failure->client_request_id == NULL)
     failure->client_request_id = g_strdup (request->client_request_id);
 
-  failure->date = g_strdup (object_get_string (inner, "date"));
+  failure->date = g_strdup (ba_json_get_string (inner, "date"));
   if (failure->date == NULL)
     failure->date = g_strdup (soup_message_headers_get_one (headers, "Date"));
 

@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "ba-app-sign-in.h"
+#include "ba-json-utils.h"
 #include "ba-provisioner.h"
 #include "ba-random.h"
 #include "ba-session.h"
@@ -148,21 +149,6 @@ new_creation_tag (void)
   return g_string_free (tag, FALSE);
 }
 
-static const char *
-json_get_string (JsonObject *object,
-                 const char *member)
-{
-  JsonNode *node;
-
-  if (object == NULL || !json_object_has_member (object, member))
-    return NULL;
-  node = json_object_get_member (object, member);
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-
-  return json_node_get_string (node);
-}
-
 static JsonObject *
 node_object (JsonNode *node)
 {
@@ -181,7 +167,7 @@ format_utc (GDateTime *time)
 static char *
 key_credential_sha1 (JsonObject *credential)
 {
-  const char *key = json_get_string (credential, "key");
+  const char *key = ba_json_get_string (credential, "key");
   g_autofree guchar *der = NULL;
   g_autofree char *hex = NULL;
   gsize der_len = 0;
@@ -424,7 +410,7 @@ resolve_cb (GObject      *object,
     }
 
   sp = node_object (node);
-  if (json_get_string (sp, "id") == NULL || !json_object_has_member (sp, "appRoles") ||
+  if (ba_json_get_string (sp, "id") == NULL || !json_object_has_member (sp, "appRoles") ||
       !JSON_NODE_HOLDS_ARRAY (json_object_get_member (sp, "appRoles")))
     {
       g_task_return_new_error (task, BA_GRAPH_ERROR, BA_GRAPH_ERROR_INVALID_RESPONSE,
@@ -432,7 +418,7 @@ resolve_cb (GObject      *object,
       return;
     }
 
-  g_hash_table_replace (self->resource_sp_ids, g_strdup (resource), g_strdup (json_get_string (sp, "id")));
+  g_hash_table_replace (self->resource_sp_ids, g_strdup (resource), g_strdup (ba_json_get_string (sp, "id")));
   roles = json_object_get_array_member (sp, "appRoles");
   for (guint i = 0; i < json_array_get_length (roles); i++)
     {
@@ -443,7 +429,7 @@ resolve_cb (GObject      *object,
                             ? json_object_get_member (role, "isEnabled") : NULL;
       gboolean for_applications = FALSE;
 
-      if (json_get_string (role, "id") == NULL || json_get_string (role, "value") == NULL ||
+      if (ba_json_get_string (role, "id") == NULL || ba_json_get_string (role, "value") == NULL ||
           types == NULL || !JSON_NODE_HOLDS_ARRAY (types) ||
           enabled == NULL || !JSON_NODE_HOLDS_VALUE (enabled) ||
           json_node_get_value_type (enabled) != G_TYPE_BOOLEAN || !json_node_get_boolean (enabled))
@@ -458,8 +444,8 @@ resolve_cb (GObject      *object,
         }
       if (for_applications)
         g_hash_table_replace (self->role_ids,
-                              role_key (resource, json_get_string (role, "value")),
-                              g_strdup (json_get_string (role, "id")));
+                              role_key (resource, ba_json_get_string (role, "value")),
+                              g_strdup (ba_json_get_string (role, "id")));
     }
 
   resolve->next++;
@@ -841,7 +827,7 @@ create_application_cb (GObject      *object,
 
   node = ba_graph_client_request_finish (BA_GRAPH_CLIENT (object), result, &error);
   app = node_object (node);
-  if (app == NULL || json_get_string (app, "id") == NULL || json_get_string (app, "appId") == NULL)
+  if (app == NULL || ba_json_get_string (app, "id") == NULL || ba_json_get_string (app, "appId") == NULL)
     {
       /* An answer lost on the way may still have created it: look first. */
       job->look_before_create = TRUE;
@@ -859,13 +845,13 @@ create_application_cb (GObject      *object,
       return;
     }
 
-  ba_backup_application_set_object_id (job->app, json_get_string (app, "id"));
-  ba_backup_application_set_app_id (job->app, json_get_string (app, "appId"));
+  ba_backup_application_set_object_id (job->app, ba_json_get_string (app, "id"));
+  ba_backup_application_set_app_id (job->app, ba_json_get_string (app, "appId"));
   keys = json_object_has_member (app, "keyCredentials") &&
          JSON_NODE_HOLDS_ARRAY (json_object_get_member (app, "keyCredentials"))
            ? json_object_get_array_member (app, "keyCredentials") : NULL;
   if (keys != NULL && json_array_get_length (keys) == 1)
-    ba_backup_application_set_key_id (job->app, json_get_string (json_array_get_object_element (keys, 0), "keyId"));
+    ba_backup_application_set_key_id (job->app, ba_json_get_string (json_array_get_object_element (keys, 0), "keyId"));
   ba_backup_application_set_state (job->app, BA_PROVISIONING_STATE_APPLICATION_CREATED);
   job_step_done (job);
 }
@@ -981,13 +967,13 @@ find_by_tag_cb (GObject      *object,
       JsonObject *extra = json_array_get_object_element (found, i);
       g_autoptr(BaBackupApplication) twin = NULL;
 
-      if (json_get_string (extra, "id") == NULL || json_get_string (extra, "appId") == NULL ||
-          ba_organization_find_application (self->organization, json_get_string (extra, "appId")) != NULL)
+      if (ba_json_get_string (extra, "id") == NULL || ba_json_get_string (extra, "appId") == NULL ||
+          ba_organization_find_application (self->organization, ba_json_get_string (extra, "appId")) != NULL)
         continue;
       g_debug ("%s(): %u applications carry one creation tag", G_STRFUNC, json_array_get_length (found));
       twin = g_object_new (BA_TYPE_BACKUP_APPLICATION,
-                           "app-id", json_get_string (extra, "appId"),
-                           "object-id", json_get_string (extra, "id"),
+                           "app-id", ba_json_get_string (extra, "appId"),
+                           "object-id", ba_json_get_string (extra, "id"),
                            "display-name", ba_backup_application_get_display_name (job->app),
                            "origin", ba_backup_application_get_origin (job->app),
                            "certificate-thumbprint", ba_backup_application_get_certificate_thumbprint (job->app),
@@ -999,14 +985,14 @@ find_by_tag_cb (GObject      *object,
     }
 
   app = json_array_get_object_element (found, 0);
-  if (app == NULL || json_get_string (app, "id") == NULL || json_get_string (app, "appId") == NULL)
+  if (app == NULL || ba_json_get_string (app, "id") == NULL || ba_json_get_string (app, "appId") == NULL)
     {
       job_fail (job, g_error_new_literal (BA_GRAPH_ERROR, BA_GRAPH_ERROR_INVALID_RESPONSE,
                                           _("Microsoft Graph sent an answer that could not be read. Try again later.")));
       return;
     }
-  ba_backup_application_set_object_id (job->app, json_get_string (app, "id"));
-  ba_backup_application_set_app_id (job->app, json_get_string (app, "appId"));
+  ba_backup_application_set_object_id (job->app, ba_json_get_string (app, "id"));
+  ba_backup_application_set_app_id (job->app, ba_json_get_string (app, "appId"));
   ba_backup_application_set_state (job->app, BA_PROVISIONING_STATE_APPLICATION_CREATED);
   job->use_upsert = TRUE;
   job->list_grants = TRUE;
@@ -1046,7 +1032,7 @@ read_service_principal_cb (GObject      *object,
   const char *id;
 
   node = ba_graph_client_request_finish (BA_GRAPH_CLIENT (object), result, &error);
-  id = json_get_string (node_object (node), "id");
+  id = ba_json_get_string (node_object (node), "id");
   if (id == NULL)
     {
       if (g_error_matches (error, BA_GRAPH_ERROR, BA_GRAPH_ERROR_NOT_FOUND))
@@ -1100,7 +1086,7 @@ create_service_principal_cb (GObject      *object,
       return;
     }
 
-  id = json_get_string (node_object (node), "id");
+  id = ba_json_get_string (node_object (node), "id");
   if (id == NULL)
     {
       /* 204 from the upsert: it existed; its id needs a read. */
@@ -1178,8 +1164,8 @@ list_grants_cb (GObject      *object,
   for (guint i = 0; i < json_array_get_length (grants); i++)
     {
       JsonObject *grant = json_array_get_object_element (grants, i);
-      const char *resource = json_get_string (grant, "resourceId");
-      const char *role = json_get_string (grant, "appRoleId");
+      const char *resource = ba_json_get_string (grant, "resourceId");
+      const char *role = ba_json_get_string (grant, "appRoleId");
 
       if (resource != NULL && role != NULL)
         g_hash_table_add (job->existing, role_key (resource, role));
@@ -1618,7 +1604,7 @@ configure_read_cb (GObject      *object,
 
   node = ba_graph_client_request_finish (BA_GRAPH_CLIENT (object), result, &error);
   object_read = node_object (node);
-  if (object_read == NULL || json_get_string (object_read, "id") == NULL)
+  if (object_read == NULL || ba_json_get_string (object_read, "id") == NULL)
     {
       unlock (self, app);
       if (g_error_matches (error, BA_GRAPH_ERROR, BA_GRAPH_ERROR_NOT_FOUND))
@@ -1634,9 +1620,9 @@ configure_read_cb (GObject      *object,
       return;
     }
 
-  ba_backup_application_set_object_id (app, json_get_string (object_read, "id"));
-  if (json_get_string (object_read, "displayName") != NULL)
-    ba_backup_application_set_display_name (app, json_get_string (object_read, "displayName"));
+  ba_backup_application_set_object_id (app, ba_json_get_string (object_read, "id"));
+  if (ba_json_get_string (object_read, "displayName") != NULL)
+    ba_backup_application_set_display_name (app, ba_json_get_string (object_read, "displayName"));
   ba_backup_application_set_certificate_thumbprint (app, thumbprint);
   ba_backup_application_set_certificate_expiry (app, ba_certificate_get_not_after (run->certificate));
   if (ba_backup_application_get_state (app) == BA_PROVISIONING_STATE_READY ||
@@ -1655,7 +1641,7 @@ configure_read_cb (GObject      *object,
       if (credential_is_certificate (node_object (key), thumbprint))
         {
           present = TRUE;
-          ba_backup_application_set_key_id (app, json_get_string (node_object (key), "keyId"));
+          ba_backup_application_set_key_id (app, ba_json_get_string (node_object (key), "keyId"));
         }
       json_array_add_element (keys, json_node_copy (key));
     }
@@ -1673,7 +1659,7 @@ configure_read_cb (GObject      *object,
   json_builder_add_value (builder, json_node_init_array (json_node_alloc (), keys));
   json_builder_end_object (builder);
   body = json_builder_get_root (builder);
-  path = g_strdup_printf ("/applications/%s", json_get_string (object_read, "id"));
+  path = g_strdup_printf ("/applications/%s", ba_json_get_string (object_read, "id"));
   g_signal_emit (self, signals[APPLICATION_PROGRESS], 0, app, _("Adding the certificate…"));
   ba_graph_client_request_async (self->client, "PATCH", path, body, NULL, NULL,
                                  configure_patched_cb, g_steal_pointer (&task));
@@ -1852,9 +1838,9 @@ update_reread_cb (GObject      *object,
       JsonObject *key = json_array_get_object_element (keys, i);
 
       if (credential_is_certificate (key, thumbprint))
-        ba_backup_application_set_key_id (update->app, json_get_string (key, "keyId"));
+        ba_backup_application_set_key_id (update->app, ba_json_get_string (key, "keyId"));
       else if (credential_is_certificate (key, update->old_thumbprint) ||
-               (update->old_key_id != NULL && g_strcmp0 (json_get_string (key, "keyId"), update->old_key_id) == 0))
+               (update->old_key_id != NULL && g_strcmp0 (ba_json_get_string (key, "keyId"), update->old_key_id) == 0))
         {
           removed = TRUE;
           continue;
@@ -2050,7 +2036,7 @@ update_read_cb (GObject      *object,
     }
 
   if (ba_backup_application_get_object_id (update->app) == NULL)
-    ba_backup_application_set_object_id (update->app, json_get_string (node_object (node), "id"));
+    ba_backup_application_set_object_id (update->app, ba_json_get_string (node_object (node), "id"));
 
   for (guint i = 0; i < json_array_get_length (existing); i++)
     {
@@ -2218,8 +2204,8 @@ delete_found_cb (GObject      *object,
     }
 
   app = json_array_get_object_element (found, 0);
-  delete->object_id = g_strdup (json_get_string (app, "id"));
-  delete->app_id = g_strdup (json_get_string (app, "appId"));
+  delete->object_id = g_strdup (ba_json_get_string (app, "id"));
+  delete->app_id = g_strdup (ba_json_get_string (app, "appId"));
   if (delete->app_id == NULL)
     {
       delete_fail (g_steal_pointer (&task),

@@ -48,4 +48,8 @@ JsonObject *_ba_identity_post_form_finish      (GAsyncResult         *result,
                                                 guint                *status,
                                                 GError              **error);
 
+/* The first AADSTS code of a token error: error_codes[0], else the number
+ * after "AADSTS" in error_description; 0 when neither. */
+gint64      _ba_identity_error_aadsts          (JsonObject           *response);
+
 G_END_DECLS

@@ -13,6 +13,7 @@
 #include <libsoup/soup.h>
 
 #include "ba-graph-client.h"
+#include "ba-json-utils.h"
 #include "ba-secret-store.h"
 #include "ba-session-private.h"
 
@@ -188,51 +189,6 @@ restore_data_free (RestoreData *data)
   g_free (data);
 }
 
-/* A member's string value, or NULL when it is missing or no string. */
-static const char *
-get_string (JsonObject *object,
-            const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-
-  return json_node_get_string (node);
-}
-
-/* A number, also when sent as a string (as v1 endpoints do). */
-static gint64
-get_int (JsonObject *object,
-         const char *name,
-         gint64      default_value)
-{
-  JsonNode   *node = json_object_get_member (object, name);
-  const char *text;
-  char       *end;
-  gint64      value;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return default_value;
-
-  if (json_node_get_value_type (node) == G_TYPE_INT64)
-    return json_node_get_int (node);
-
-  if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
-    return (gint64) json_node_get_double (node);
-
-  if (json_node_get_value_type (node) != G_TYPE_STRING)
-    return default_value;
-
-  text = json_node_get_string (node);
-  value = g_ascii_strtoll (text, &end, 10);
-  if (end == text || *end != '\0')
-    return default_value;
-
-  return value;
-}
-
 static gboolean
 set_string (char      **target,
             const char *value)
@@ -243,33 +199,6 @@ set_string (char      **target,
   g_free (*target);
   *target = g_strdup (value);
   return TRUE;
-}
-
-static guint
-first_aadsts_code (JsonObject *response,
-                   const char *description)
-{
-  JsonNode   *node = json_object_get_member (response, "error_codes");
-  const char *found;
-
-  if (node != NULL && JSON_NODE_HOLDS_ARRAY (node))
-    {
-      JsonArray *codes = json_node_get_array (node);
-
-      if (json_array_get_length (codes) > 0)
-        {
-          JsonNode *first = json_array_get_element (codes, 0);
-
-          if (JSON_NODE_HOLDS_VALUE (first) && json_node_get_value_type (first) == G_TYPE_INT64)
-            return (guint) json_node_get_int (first);
-        }
-    }
-
-  /* The description starts with "AADSTS53003: …". */
-  if (description != NULL && (found = strstr (description, "AADSTS")) != NULL)
-    return (guint) g_ascii_strtoull (found + strlen ("AADSTS"), NULL, 10);
-
-  return 0;
 }
 
 /* The description's first line: Entra appends trace and correlation IDs
@@ -733,8 +662,8 @@ load_roles_cb (GObject      *object,
         continue;
 
       role = json_node_get_object (node);
-      name = get_string (role, "displayName");
-      template_id = get_string (role, "roleTemplateId");
+      name = ba_json_get_string (role, "displayName");
+      template_id = ba_json_get_string (role, "roleTemplateId");
       if (name != NULL)
         g_strv_builder_add (names, name);
       if (template_id != NULL)
@@ -1149,7 +1078,7 @@ ba_session_take_token_response (BaSession  *self,
   g_return_val_if_fail (response != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  access_token = get_string (response, "access_token");
+  access_token = ba_json_get_string (response, "access_token");
   if (access_token == NULL || *access_token == '\0')
     {
       g_debug ("%s(): the token response holds no access token", G_STRFUNC);
@@ -1161,14 +1090,14 @@ ba_session_take_token_response (BaSession  *self,
   wipe_string (&self->access_token);
   self->access_token = g_strdup (access_token);
 
-  refresh_token = get_string (response, "refresh_token");
+  refresh_token = ba_json_get_string (response, "refresh_token");
   if (refresh_token != NULL && *refresh_token != '\0')
     {
       wipe_string (&self->refresh_token);
       self->refresh_token = g_strdup (refresh_token);
     }
 
-  id_token = get_string (response, "id_token");
+  id_token = ba_json_get_string (response, "id_token");
   if (id_token != NULL)
     {
       g_autoptr(JsonObject) claims = decode_id_token (id_token);
@@ -1179,25 +1108,25 @@ ba_session_take_token_response (BaSession  *self,
         }
       else
         {
-          const char *upn = get_string (claims, "preferred_username");
+          const char *upn = ba_json_get_string (claims, "preferred_username");
 
           if (upn == NULL)
-            upn = get_string (claims, "upn");
+            upn = ba_json_get_string (claims, "upn");
 
           g_object_freeze_notify (G_OBJECT (self));
-          if (set_string (&self->tenant_id, get_string (claims, "tid")))
+          if (set_string (&self->tenant_id, ba_json_get_string (claims, "tid")))
             notify (self, PROP_TENANT_ID);
-          if (set_string (&self->user_id, get_string (claims, "oid")))
+          if (set_string (&self->user_id, ba_json_get_string (claims, "oid")))
             notify (self, PROP_USER_ID);
           if (set_string (&self->upn, upn))
             notify (self, PROP_UPN);
-          if (set_string (&self->display_name, get_string (claims, "name")))
+          if (set_string (&self->display_name, ba_json_get_string (claims, "name")))
             notify (self, PROP_DISPLAY_NAME);
           g_object_thaw_notify (G_OBJECT (self));
         }
     }
 
-  expires_in = get_int (response, "expires_in", 3600);
+  expires_in = ba_json_get_int (response, "expires_in", 3600);
   expires_at = g_get_real_time () / G_USEC_PER_SEC + MAX (expires_in, 0);
   if (expires_at != self->expires_at)
     {
@@ -1683,11 +1612,11 @@ ba_identity_error_from_response (JsonObject *response)
 
   g_return_val_if_fail (response != NULL, NULL);
 
-  error_string = get_string (response, "error");
-  description = get_string (response, "error_description");
-  trace_id = get_string (response, "trace_id");
-  correlation_id = get_string (response, "correlation_id");
-  aadsts = first_aadsts_code (response, description);
+  error_string = ba_json_get_string (response, "error");
+  description = ba_json_get_string (response, "error_description");
+  trace_id = ba_json_get_string (response, "trace_id");
+  correlation_id = ba_json_get_string (response, "correlation_id");
+  aadsts = (guint) _ba_identity_error_aadsts (response);
 
   g_debug ("%s(): error %s, AADSTS%u, trace_id %s, correlation_id %s", G_STRFUNC,
            error_string != NULL ? error_string : "(none)", aadsts,
@@ -1825,4 +1754,33 @@ _ba_identity_post_form_finish (GAsyncResult *result,
     *status = data->status;
 
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* The first AADSTS code of a token error: error_codes[0], else the number
+ * after "AADSTS" in error_description ("AADSTS53003: …"); 0 when neither. */
+gint64
+_ba_identity_error_aadsts (JsonObject *response)
+{
+  JsonNode   *node = json_object_get_member (response, "error_codes");
+  const char *description;
+  const char *found;
+
+  if (node != NULL && JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *codes = json_node_get_array (node);
+
+      if (json_array_get_length (codes) > 0)
+        {
+          JsonNode *first = json_array_get_element (codes, 0);
+
+          if (JSON_NODE_HOLDS_VALUE (first) && json_node_get_value_type (first) == G_TYPE_INT64)
+            return json_node_get_int (first);
+        }
+    }
+
+  description = ba_json_get_string (response, "error_description");
+  if (description != NULL && (found = strstr (description, "AADSTS")) != NULL)
+    return g_ascii_strtoll (found + strlen ("AADSTS"), NULL, 10);
+
+  return 0;
 }

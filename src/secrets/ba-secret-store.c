@@ -83,6 +83,23 @@ clear_cb (GObject      *object,
     g_task_return_boolean (task, TRUE);
 }
 
+/* The end of a clear_cb task: whether an entry was removed goes to @removed. */
+static gboolean
+clear_propagate (GAsyncResult *result,
+                 gboolean     *removed,
+                 GError      **error)
+{
+  ClearData *data = g_task_get_task_data (G_TASK (result));
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return FALSE;
+
+  if (removed != NULL)
+    *removed = data->removed;
+
+  return TRUE;
+}
+
 const SecretSchema *
 ba_secret_store_get_passphrase_schema (void)
 {
@@ -316,19 +333,10 @@ ba_secret_store_clear_passphrase_finish (GAsyncResult  *result,
                                          gboolean      *removed,
                                          GError       **error)
 {
-  ClearData *data;
-
   g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ba_secret_store_clear_passphrase_async, FALSE);
 
-  if (!g_task_propagate_boolean (G_TASK (result), error))
-    return FALSE;
-
-  data = g_task_get_task_data (G_TASK (result));
-  if (removed != NULL)
-    *removed = data->removed;
-
-  return TRUE;
+  return clear_propagate (result, removed, error);
 }
 
 /**
@@ -394,20 +402,6 @@ ba_secret_store_get_refresh_token_schema (void)
   return &schema;
 }
 
-static void
-store_token_cb (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
-
-  if (!secret_password_store_finish (result, &error))
-    g_task_return_error (task, error);
-  else
-    g_task_return_boolean (task, TRUE);
-}
-
 void
 ba_secret_store_store_refresh_token_async (const char         *cloud,
                                            const char         *tenant,
@@ -437,7 +431,7 @@ ba_secret_store_store_refresh_token_async (const char         *cloud,
 
   secret_password_store (ba_secret_store_get_refresh_token_schema (),
                          SECRET_COLLECTION_DEFAULT, label, token,
-                         cancellable, store_token_cb, g_steal_pointer (&task),
+                         cancellable, store_cb, g_steal_pointer (&task),
                          CLOUD_ATTRIBUTE, cloud,
                          TENANT_ATTRIBUTE, tenant,
                          CLIENT_ID_ATTRIBUTE, client_id,
@@ -455,28 +449,12 @@ ba_secret_store_store_refresh_token_finish (GAsyncResult *result,
 }
 
 static void
-lookup_token_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
-  char   *token;
-
-  token = secret_password_lookup_nonpageable_finish (result, &error);
-  if (error != NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, token, (GDestroyNotify) secret_password_free);
-}
-
-static void
 lookup_token_of_tenant (GTask *task)
 {
   TokenLookupData *data = g_task_get_task_data (task);
 
   secret_password_lookup (ba_secret_store_get_refresh_token_schema (),
-                          g_task_get_cancellable (task), lookup_token_cb, task,
+                          g_task_get_cancellable (task), lookup_cb, task,
                           CLOUD_ATTRIBUTE, data->cloud,
                           TENANT_ATTRIBUTE, data->tenant,
                           CLIENT_ID_ATTRIBUTE, data->client_id,
@@ -617,17 +595,8 @@ ba_secret_store_clear_refresh_token_finish (GAsyncResult *result,
                                             gboolean     *removed,
                                             GError      **error)
 {
-  ClearData *data;
-
   g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ba_secret_store_clear_refresh_token_async, FALSE);
 
-  if (!g_task_propagate_boolean (G_TASK (result), error))
-    return FALSE;
-
-  data = g_task_get_task_data (G_TASK (result));
-  if (removed != NULL)
-    *removed = data->removed;
-
-  return TRUE;
+  return clear_propagate (result, removed, error);
 }

@@ -24,6 +24,7 @@
 #include "ba-provisioner.h"
 #include "ba-select-certificate-assistant.h"
 #include "ba-sign-in-page.h"
+#include "ba-widget-utils.h"
 
 /* The order of the pages in the .ui. */
 enum {
@@ -42,7 +43,7 @@ struct _BaAddOrganizationAssistant
   GObject parent_instance;
 
   /* Owned */
-  GtkBuilder *builder;
+  BaWizard wizard;
   BaStore *store;
   BaCertificateStore *certificates;
   GSettings *settings;
@@ -51,7 +52,6 @@ struct _BaAddOrganizationAssistant
   /* The progress step's run; Cancel there stops it after the request in
    * flight. */
   GCancellable *job_cancellable;
-  GTask *task;
   BaSelectCertificateAssistant *certificate_wizard;
   BaCloud *cloud;
   BaGraphClient *client;
@@ -63,14 +63,12 @@ struct _BaAddOrganizationAssistant
   GError *result_error;
   BaPermission *permissions;
   guint n_permissions;
-  gulong caller_cancelled_id;
   guint retry_base_delay_ms;
   guint replication_timeout_ms;
   gboolean job_running;
   gboolean stopping;
 
   /* Borrowed from the builder */
-  GtkAssistant *assistant;
   BaOrganizationServicesPage *services_page;
   BaOrganizationRegionPage *region_page;
   BaOrganizationConnectionPage *connection_page;
@@ -145,7 +143,7 @@ static void
 finish (BaAddOrganizationAssistant *self,
         GError                     *error)
 {
-  g_autoptr(GTask) task = g_steal_pointer (&self->task);
+  g_autoptr(GTask) task = ba_wizard_end (&self->wizard);
 
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
@@ -155,14 +153,6 @@ finish (BaAddOrganizationAssistant *self,
       g_clear_error (&error);
       return;
     }
-
-  if (self->caller_cancelled_id != 0)
-    {
-      g_cancellable_disconnect (g_task_get_cancellable (task), self->caller_cancelled_id);
-      self->caller_cancelled_id = 0;
-    }
-
-  gtk_widget_set_visible (GTK_WIDGET (self->assistant), FALSE);
 
   if (error != NULL)
     g_task_return_error (task, error);
@@ -216,7 +206,7 @@ static void
 update_sign_in_complete (BaAddOrganizationAssistant *self,
                          gboolean                    complete)
 {
-  gtk_assistant_set_page_complete (self->assistant, self->sign_in_box, complete);
+  gtk_assistant_set_page_complete (self->wizard.assistant, self->sign_in_box, complete);
 }
 
 static void
@@ -332,7 +322,7 @@ job_done (BaAddOrganizationAssistant *self,
   show_summary (self, application, granted, error);
 
   ba_wizard_page_set_complete (BA_WIZARD_PAGE (self->progress_page), TRUE);
-  gtk_assistant_next_page (self->assistant);
+  gtk_assistant_next_page (self->wizard.assistant);
 }
 
 /* Back to the existing application's page with what is wrong; nothing was
@@ -350,7 +340,7 @@ job_refused (BaAddOrganizationAssistant *self,
     }
 
   ba_organization_existing_page_set_error (self->existing_page, message);
-  gtk_assistant_previous_page (self->assistant);
+  gtk_assistant_previous_page (self->wizard.assistant);
 }
 
 static BaOrganization *
@@ -597,7 +587,7 @@ verify_cb (GObject      *object,
   granted = roles != NULL ? g_strjoinv (", ", (char **) roles) : NULL;
   show_summary (self, application, granted, NULL);
   ba_wizard_page_set_complete (BA_WIZARD_PAGE (self->progress_page), TRUE);
-  gtk_assistant_next_page (self->assistant);
+  gtk_assistant_next_page (self->wizard.assistant);
 }
 
 static void
@@ -625,7 +615,7 @@ start_job (BaAddOrganizationAssistant *self)
       BaSession *session = ba_sign_in_page_get_session (self->sign_in_page);
 
       /* From here on things are made in the tenant: no way back. */
-      gtk_assistant_commit (self->assistant);
+      gtk_assistant_commit (self->wizard.assistant);
 
       self->client = ba_graph_client_new (ba_session_get_cloud (session), session);
       if (self->retry_base_delay_ms > 0)
@@ -778,7 +768,7 @@ certificate_cb (GObject      *object,
       return;
     }
 
-  if (self->task == NULL)
+  if (self->wizard.task == NULL)
     return;
 
   ba_organization_register_page_set_certificate (self->register_page, certificate);
@@ -825,7 +815,7 @@ on_assistant_prepare_cb (BaAddOrganizationAssistant *self,
 static void
 cancel (BaAddOrganizationAssistant *self)
 {
-  if (self->task == NULL)
+  if (self->wizard.task == NULL)
     return;
 
   if (self->job_running)
@@ -873,12 +863,12 @@ on_assistant_close_request_cb (BaAddOrganizationAssistant *self,
 {
   /* The title bar's close button is a Cancel too; a run in progress
    * stops after its request, and the wizard closes then. */
-  if (self->task == NULL)
+  if (self->wizard.task == NULL)
     return FALSE;
 
-  if (gtk_assistant_get_current_page (self->assistant) == PAGE_SUMMARY)
+  if (gtk_assistant_get_current_page (self->wizard.assistant) == PAGE_SUMMARY)
     {
-      on_assistant_close_cb (self, self->assistant);
+      on_assistant_close_cb (self, self->wizard.assistant);
       return FALSE;
     }
 
@@ -891,14 +881,6 @@ cancel_from_caller_idle (gpointer user_data)
 {
   cancel (BA_ADD_ORGANIZATION_ASSISTANT (user_data));
   return G_SOURCE_REMOVE;
-}
-
-static void
-on_caller_cancelled_cb (GCancellable               *cancellable,
-                        BaAddOrganizationAssistant *self)
-{
-  /* May run in another thread: cancel from the main loop. */
-  g_idle_add_full (G_PRIORITY_DEFAULT, cancel_from_caller_idle, g_object_ref (self), g_object_unref);
 }
 
 static void
@@ -919,7 +901,7 @@ install_certificate_action (GSimpleAction *action,
   if (self->certificate_wizard != NULL)
     return;
 
-  self->certificate_wizard = ba_select_certificate_assistant_new (GTK_WINDOW (self->assistant), self->certificates);
+  self->certificate_wizard = ba_select_certificate_assistant_new (GTK_WINDOW (self->wizard.assistant), self->certificates);
   ba_select_certificate_assistant_run_async (self->certificate_wizard, self->cancellable,
                                              certificate_cb, g_object_ref (self));
 }
@@ -936,10 +918,7 @@ ba_add_organization_assistant_dispose (GObject *object)
   if (self->job_cancellable != NULL)
     g_cancellable_cancel (self->job_cancellable);
   g_clear_object (&self->certificate_wizard);
-  if (self->assistant != NULL)
-    gtk_window_destroy (GTK_WINDOW (self->assistant));
-  self->assistant = NULL;
-  g_clear_object (&self->builder);
+  ba_wizard_dispose (&self->wizard);
   g_clear_object (&self->provisioner);
   g_clear_object (&self->client);
 
@@ -960,7 +939,7 @@ ba_add_organization_assistant_finalize (GObject *object)
   g_clear_object (&self->organization);
   g_clear_object (&self->result);
   g_clear_error (&self->result_error);
-  g_clear_object (&self->task);
+  g_clear_object (&self->wizard.task);
   g_clear_pointer (&self->permissions, g_free);
 
   G_OBJECT_CLASS (ba_add_organization_assistant_parent_class)->finalize (object);
@@ -983,26 +962,20 @@ ba_add_organization_assistant_init (BaAddOrganizationAssistant *self)
     { "install-certificate", install_certificate_action },
   };
   g_autoptr(GtkBuilderScope) scope = gtk_builder_cscope_new ();
-  g_autoptr(GSimpleActionGroup) actions = NULL;
-  g_autoptr(GError) error = NULL;
   GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
   g_autoptr(GSettingsSchema) schema = NULL;
-  struct {
-    const char *id;
-    gpointer *field;
-    gboolean bind;
-  } pages[] = {
-    { "services_page", (gpointer *)&self->services_page, TRUE },
-    { "region_page", (gpointer *)&self->region_page, TRUE },
-    { "connection_page", (gpointer *)&self->connection_page, TRUE },
-    { "register_page", (gpointer *)&self->register_page, TRUE },
-    { "existing_page", (gpointer *)&self->existing_page, TRUE },
-    { "sign_in_box", (gpointer *)&self->sign_in_box, FALSE },
-    { "sign_in_page", (gpointer *)&self->sign_in_page, FALSE },
-    { "sign_in_role_label", (gpointer *)&self->sign_in_role_label, FALSE },
-    { "sign_in_warning_label", (gpointer *)&self->sign_in_warning_label, FALSE },
-    { "progress_page", (gpointer *)&self->progress_page, TRUE },
-    { "summary_page", (gpointer *)&self->summary_page, TRUE },
+  const BaWizardChild pages[] = {
+    { "services_page", (gpointer *) &self->services_page, TRUE },
+    { "region_page", (gpointer *) &self->region_page, TRUE },
+    { "connection_page", (gpointer *) &self->connection_page, TRUE },
+    { "register_page", (gpointer *) &self->register_page, TRUE },
+    { "existing_page", (gpointer *) &self->existing_page, TRUE },
+    { "sign_in_box", (gpointer *) &self->sign_in_box, FALSE },
+    { "sign_in_page", (gpointer *) &self->sign_in_page, FALSE },
+    { "sign_in_role_label", (gpointer *) &self->sign_in_role_label, FALSE },
+    { "sign_in_warning_label", (gpointer *) &self->sign_in_warning_label, FALSE },
+    { "progress_page", (gpointer *) &self->progress_page, TRUE },
+    { "summary_page", (gpointer *) &self->summary_page, TRUE },
   };
 
   if (source != NULL)
@@ -1025,25 +998,9 @@ ba_add_organization_assistant_init (BaAddOrganizationAssistant *self)
   gtk_builder_cscope_add_callback (GTK_BUILDER_CSCOPE (scope), on_assistant_close_cb);
   gtk_builder_cscope_add_callback (GTK_BUILDER_CSCOPE (scope), on_assistant_close_request_cb);
 
-  self->builder = gtk_builder_new ();
-  gtk_builder_set_scope (self->builder, scope);
-  gtk_builder_set_translation_domain (self->builder, GETTEXT_PACKAGE);
-  gtk_builder_expose_object (self->builder, "controller", G_OBJECT (self));
-  if (!gtk_builder_add_from_resource (self->builder, RESOURCE_BASE_PATH "/ui/ba-add-organization-assistant.ui", &error))
-    g_error ("The Add Organization wizard's interface is broken: %s", error->message);
-
-  self->assistant = GTK_ASSISTANT (gtk_builder_get_object (self->builder, "assistant"));
-  for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
-    {
-      GObject *page = gtk_builder_get_object (self->builder, pages[i].id);
-
-      g_assert (page != NULL);
-      *pages[i].field = page;
-      if (pages[i].bind)
-        g_object_bind_property (page, "complete",
-                                gtk_assistant_get_page (self->assistant, GTK_WIDGET (page)), "complete",
-                                G_BINDING_SYNC_CREATE);
-    }
+  ba_wizard_init (&self->wizard, G_OBJECT (self), "Add Organization",
+                  RESOURCE_BASE_PATH "/ui/ba-add-organization-assistant.ui", scope);
+  ba_wizard_bind_children (&self->wizard, pages, G_N_ELEMENTS (pages));
 
   g_signal_connect_object (self->sign_in_page, "notify::session",
                            G_CALLBACK (on_sign_in_session_cb), self, G_CONNECT_SWAPPED);
@@ -1051,13 +1008,9 @@ ba_add_organization_assistant_init (BaAddOrganizationAssistant *self)
   /* GtkAssistant keeps its own Cancel away from a progress page; the page
    * offers one through this action, which stops after the request in
    * flight. */
-  actions = g_simple_action_group_new ();
-  g_action_map_add_action_entries (G_ACTION_MAP (actions), wizard_actions,
-                                   G_N_ELEMENTS (wizard_actions), self);
-  gtk_widget_insert_action_group (GTK_WIDGET (self->assistant), "wizard", G_ACTION_GROUP (actions));
+  ba_wizard_add_actions (&self->wizard, wizard_actions, G_N_ELEMENTS (wizard_actions), self);
 
-  gtk_assistant_set_forward_page_func (self->assistant, forward_page_func, self, NULL);
-  gtk_window_set_hide_on_close (GTK_WINDOW (self->assistant), TRUE);
+  gtk_assistant_set_forward_page_func (self->wizard.assistant, forward_page_func, self, NULL);
 }
 
 /* Public API */
@@ -1076,7 +1029,7 @@ ba_add_organization_assistant_new (GtkWindow          *parent,
   self = g_object_new (BA_TYPE_ADD_ORGANIZATION_ASSISTANT, NULL);
   self->store = g_object_ref (store);
   self->certificates = g_object_ref (certificates);
-  gtk_window_set_transient_for (GTK_WINDOW (self->assistant), parent);
+  gtk_window_set_transient_for (GTK_WINDOW (self->wizard.assistant), parent);
 
   return self;
 }
@@ -1095,18 +1048,7 @@ ba_add_organization_assistant_run_async (BaAddOrganizationAssistant *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, ba_add_organization_assistant_run_async);
 
-  if (self->task != NULL)
-    {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING,
-                               "The Add Organization wizard is already open");
-      return;
-    }
-
-  if (cancellable != NULL)
-    self->caller_cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (on_caller_cancelled_cb), self, NULL);
-
-  self->task = g_steal_pointer (&task);
-  gtk_window_present (GTK_WINDOW (self->assistant));
+  ba_wizard_run (&self->wizard, g_steal_pointer (&task), cancel_from_caller_idle);
 }
 
 BaOrganization *
@@ -1125,7 +1067,7 @@ _ba_add_organization_assistant_get_assistant (BaAddOrganizationAssistant *self)
 {
   g_return_val_if_fail (BA_IS_ADD_ORGANIZATION_ASSISTANT (self), NULL);
 
-  return self->assistant;
+  return self->wizard.assistant;
 }
 
 GtkWidget *
@@ -1134,7 +1076,7 @@ _ba_add_organization_assistant_get_page (BaAddOrganizationAssistant *self,
 {
   g_return_val_if_fail (BA_IS_ADD_ORGANIZATION_ASSISTANT (self), NULL);
 
-  return GTK_WIDGET (gtk_builder_get_object (self->builder, id));
+  return GTK_WIDGET (gtk_builder_get_object (self->wizard.builder, id));
 }
 
 GObject *

@@ -16,6 +16,7 @@
 #include "ba-create-application-summary-page.h"
 #include "ba-graph-client.h"
 #include "ba-sign-in-page.h"
+#include "ba-widget-utils.h"
 
 /* The order of the pages in the .ui. */
 enum {
@@ -31,21 +32,18 @@ struct _BaCreateApplicationAssistant
   GObject parent_instance;
 
   /* Owned */
-  GtkBuilder *builder;
+  BaWizard wizard;
   BaStore *store;
   BaOrganization *organization;
   BaCertificateStore *certificates;
   BaSelectCertificateAssistant *certificate_assistant;
   BaProvisioner *provisioner;
   GCancellable *cancellable;
-  GTask *task;
-  gulong caller_cancelled_id;
   guint concurrency;
   gboolean running;
   gboolean started;
 
   /* Borrowed from the builder */
-  GtkAssistant *assistant;
   BaCreateApplicationNamePage *name_page;
   BaCreateApplicationCountPage *count_page;
   BaSignInPage *sign_in_page;
@@ -61,21 +59,13 @@ static void
 finish (BaCreateApplicationAssistant *self,
         GError                       *error)
 {
-  g_autoptr(GTask) task = g_steal_pointer (&self->task);
+  g_autoptr(GTask) task = ba_wizard_end (&self->wizard);
 
   if (task == NULL)
     {
       g_clear_error (&error);
       return;
     }
-
-  if (self->caller_cancelled_id != 0)
-    {
-      g_cancellable_disconnect (g_task_get_cancellable (task), self->caller_cancelled_id);
-      self->caller_cancelled_id = 0;
-    }
-
-  gtk_widget_set_visible (GTK_WIDGET (self->assistant), FALSE);
 
   if (error != NULL)
     g_task_return_error (task, error);
@@ -140,7 +130,7 @@ show_summary (BaCreateApplicationAssistant *self,
 
   ba_create_application_summary_page_set_summary (self->summary_page, title, details->str);
   ba_wizard_page_set_complete (BA_WIZARD_PAGE (self->progress_page), TRUE);
-  gtk_assistant_next_page (self->assistant);
+  gtk_assistant_next_page (self->wizard.assistant);
 }
 
 static void
@@ -156,7 +146,7 @@ create_cb (GObject      *object,
   self->running = FALSE;
 
   /* The wizard went away (disposed): nothing left to show. */
-  if (self->assistant == NULL)
+  if (self->wizard.assistant == NULL)
     return;
 
   if (error != NULL)
@@ -202,7 +192,7 @@ start_run (BaCreateApplicationAssistant *self)
   self->started = TRUE;
 
   /* Creating cannot be undone by Back. */
-  gtk_assistant_commit (self->assistant);
+  gtk_assistant_commit (self->wizard.assistant);
 
   client = ba_graph_client_new (ba_session_get_cloud (session), session);
   self->provisioner = ba_provisioner_new (client, self->store, self->organization);
@@ -245,7 +235,7 @@ select_certificate_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
 
   certificate = ba_select_certificate_assistant_run_finish (BA_SELECT_CERTIFICATE_ASSISTANT (object), result, &error);
-  if (self->assistant == NULL)
+  if (self->wizard.assistant == NULL)
     return;
 
   if (certificate == NULL)
@@ -322,11 +312,11 @@ on_assistant_close_request_cb (BaCreateApplicationAssistant *self,
   /* Closing the window mid-run is a Cancel that waits for the run. */
   if (self->running)
     {
-      on_assistant_cancel_cb (self, self->assistant);
+      on_assistant_cancel_cb (self, self->wizard.assistant);
       return TRUE;
     }
 
-  on_assistant_cancel_cb (self, self->assistant);
+  on_assistant_cancel_cb (self, self->wizard.assistant);
   return FALSE;
 }
 
@@ -335,17 +325,9 @@ cancel_from_caller_idle (gpointer user_data)
 {
   BaCreateApplicationAssistant *self = user_data;
 
-  if (self->assistant != NULL)
-    on_assistant_cancel_cb (self, self->assistant);
+  if (self->wizard.assistant != NULL)
+    on_assistant_cancel_cb (self, self->wizard.assistant);
   return G_SOURCE_REMOVE;
-}
-
-static void
-on_caller_cancelled_cb (GCancellable                 *cancellable,
-                        BaCreateApplicationAssistant *self)
-{
-  g_idle_add_full (G_PRIORITY_DEFAULT, cancel_from_caller_idle,
-                   g_object_ref (self), g_object_unref);
 }
 
 static void
@@ -355,7 +337,7 @@ cancel_action (GSimpleAction *action,
 {
   BaCreateApplicationAssistant *self = user_data;
 
-  on_assistant_cancel_cb (self, self->assistant);
+  on_assistant_cancel_cb (self, self->wizard.assistant);
 }
 
 static void
@@ -366,7 +348,7 @@ install_certificate_action (GSimpleAction *action,
   BaCreateApplicationAssistant *self = user_data;
 
   if (self->certificate_assistant == NULL)
-    self->certificate_assistant = ba_select_certificate_assistant_new (GTK_WINDOW (self->assistant),
+    self->certificate_assistant = ba_select_certificate_assistant_new (GTK_WINDOW (self->wizard.assistant),
                                                                       self->certificates);
   ba_select_certificate_assistant_run_async (self->certificate_assistant, NULL,
                                              select_certificate_cb, g_object_ref (self));
@@ -382,10 +364,7 @@ ba_create_application_assistant_dispose (GObject *object)
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->certificate_assistant);
-  if (self->assistant != NULL)
-    gtk_window_destroy (GTK_WINDOW (self->assistant));
-  self->assistant = NULL;
-  g_clear_object (&self->builder);
+  ba_wizard_dispose (&self->wizard);
 
   G_OBJECT_CLASS (ba_create_application_assistant_parent_class)->dispose (object);
 }
@@ -400,7 +379,7 @@ ba_create_application_assistant_finalize (GObject *object)
   g_clear_object (&self->store);
   g_clear_object (&self->organization);
   g_clear_object (&self->certificates);
-  g_clear_object (&self->task);
+  g_clear_object (&self->wizard.task);
 
   G_OBJECT_CLASS (ba_create_application_assistant_parent_class)->finalize (object);
 }
@@ -422,17 +401,12 @@ ba_create_application_assistant_init (BaCreateApplicationAssistant *self)
     { "install-certificate", install_certificate_action },
   };
   g_autoptr(GtkBuilderScope) scope = gtk_builder_cscope_new ();
-  g_autoptr(GSimpleActionGroup) actions = NULL;
-  g_autoptr(GError) error = NULL;
-  struct {
-    const char *id;
-    gpointer *field;
-  } pages[] = {
-    { "name_page", (gpointer *)&self->name_page },
-    { "count_page", (gpointer *)&self->count_page },
-    { "sign_in_page", (gpointer *)&self->sign_in_page },
-    { "progress_page", (gpointer *)&self->progress_page },
-    { "summary_page", (gpointer *)&self->summary_page },
+  const BaWizardChild pages[] = {
+    { "name_page", (gpointer *) &self->name_page, TRUE },
+    { "count_page", (gpointer *) &self->count_page, TRUE },
+    { "sign_in_page", (gpointer *) &self->sign_in_page, TRUE },
+    { "progress_page", (gpointer *) &self->progress_page, TRUE },
+    { "summary_page", (gpointer *) &self->summary_page, TRUE },
   };
 
   g_type_ensure (BA_TYPE_CREATE_APPLICATION_NAME_PAGE);
@@ -446,31 +420,12 @@ ba_create_application_assistant_init (BaCreateApplicationAssistant *self)
   gtk_builder_cscope_add_callback (GTK_BUILDER_CSCOPE (scope), on_assistant_close_cb);
   gtk_builder_cscope_add_callback (GTK_BUILDER_CSCOPE (scope), on_assistant_close_request_cb);
 
-  self->builder = gtk_builder_new ();
-  gtk_builder_set_scope (self->builder, scope);
-  gtk_builder_set_translation_domain (self->builder, GETTEXT_PACKAGE);
-  gtk_builder_expose_object (self->builder, "controller", G_OBJECT (self));
-  if (!gtk_builder_add_from_resource (self->builder, RESOURCE_BASE_PATH "/ui/ba-create-application-assistant.ui", &error))
-    g_error ("The Create Application wizard's interface is broken: %s", error->message);
+  ba_wizard_init (&self->wizard, G_OBJECT (self), "Create Application",
+                  RESOURCE_BASE_PATH "/ui/ba-create-application-assistant.ui", scope);
+  ba_wizard_bind_children (&self->wizard, pages, G_N_ELEMENTS (pages));
+  ba_wizard_add_actions (&self->wizard, wizard_actions, G_N_ELEMENTS (wizard_actions), self);
 
-  self->assistant = GTK_ASSISTANT (gtk_builder_get_object (self->builder, "assistant"));
-  for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
-    {
-      GtkWidget *page = GTK_WIDGET (gtk_builder_get_object (self->builder, pages[i].id));
-
-      *pages[i].field = page;
-      g_object_bind_property (page, "complete",
-                              gtk_assistant_get_page (self->assistant, page), "complete",
-                              G_BINDING_SYNC_CREATE);
-    }
-
-  actions = g_simple_action_group_new ();
-  g_action_map_add_action_entries (G_ACTION_MAP (actions), wizard_actions,
-                                   G_N_ELEMENTS (wizard_actions), self);
-  gtk_widget_insert_action_group (GTK_WIDGET (self->assistant), "wizard", G_ACTION_GROUP (actions));
-
-  gtk_assistant_set_forward_page_func (self->assistant, forward_page_func, self, NULL);
-  gtk_window_set_hide_on_close (GTK_WINDOW (self->assistant), TRUE);
+  gtk_assistant_set_forward_page_func (self->wizard.assistant, forward_page_func, self, NULL);
 }
 
 /* Public API */
@@ -495,7 +450,7 @@ ba_create_application_assistant_new (GtkWindow          *parent,
   self->store = g_object_ref (store);
   self->organization = g_object_ref (organization);
   self->certificates = g_object_ref (certificates);
-  gtk_window_set_transient_for (GTK_WINDOW (self->assistant), parent);
+  gtk_window_set_transient_for (GTK_WINDOW (self->wizard.assistant), parent);
 
   /* The organization's own cloud and tenant; a broken endpoint override
    * leaves the page to say so when it starts. */
@@ -523,18 +478,7 @@ ba_create_application_assistant_run_async (BaCreateApplicationAssistant *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, ba_create_application_assistant_run_async);
 
-  if (self->task != NULL)
-    {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING,
-                               "The Create Application wizard is already open");
-      return;
-    }
-
-  if (cancellable != NULL)
-    self->caller_cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (on_caller_cancelled_cb), self, NULL);
-
-  self->task = g_steal_pointer (&task);
-  gtk_window_present (GTK_WINDOW (self->assistant));
+  ba_wizard_run (&self->wizard, g_steal_pointer (&task), cancel_from_caller_idle);
 }
 
 gboolean
@@ -553,7 +497,7 @@ _ba_create_application_assistant_get_assistant (BaCreateApplicationAssistant *se
 {
   g_return_val_if_fail (BA_IS_CREATE_APPLICATION_ASSISTANT (self), NULL);
 
-  return self->assistant;
+  return self->wizard.assistant;
 }
 
 GtkWidget *
@@ -562,7 +506,7 @@ _ba_create_application_assistant_get_page (BaCreateApplicationAssistant *self,
 {
   g_return_val_if_fail (BA_IS_CREATE_APPLICATION_ASSISTANT (self), NULL);
 
-  return GTK_WIDGET (gtk_builder_get_object (self->builder, id));
+  return GTK_WIDGET (gtk_builder_get_object (self->wizard.builder, id));
 }
 
 BaSelectCertificateAssistant *

@@ -18,6 +18,7 @@
 #include "ba-certificate-source-page.h"
 #include "ba-certificate-summary-page.h"
 #include "ba-select-certificate-assistant.h"
+#include "ba-widget-utils.h"
 
 /* The order of the pages in the .ui. */
 enum {
@@ -34,17 +35,14 @@ struct _BaSelectCertificateAssistant
   GObject parent_instance;
 
   /* Owned */
-  GtkBuilder *builder;
+  BaWizard wizard;
   BaCertificateStore *store;
   GCancellable *cancellable;
-  GTask *task;
   BaCertificate *result;
   /* A certificate this run saved in the key store: cancelling removes it. */
   BaCertificate *created;
-  gulong caller_cancelled_id;
 
   /* Borrowed from the builder */
-  GtkAssistant *assistant;
   BaCertificateSourcePage *source_page;
   BaCertificateGeneratePage *generate_page;
   BaCertificateListPage *list_page;
@@ -63,18 +61,13 @@ static void
 finish (BaSelectCertificateAssistant *self,
         GError                       *error)
 {
-  g_autoptr(GTask) task = g_steal_pointer (&self->task);
+  g_autoptr(GTask) task = ba_wizard_end (&self->wizard);
 
   if (task == NULL)
-    return;
-
-  if (self->caller_cancelled_id != 0)
     {
-      g_cancellable_disconnect (g_task_get_cancellable (task), self->caller_cancelled_id);
-      self->caller_cancelled_id = 0;
+      g_clear_error (&error);
+      return;
     }
-
-  gtk_widget_set_visible (GTK_WIDGET (self->assistant), FALSE);
 
   if (error != NULL)
     g_task_return_error (task, error);
@@ -102,7 +95,7 @@ show_job_error (BaSelectCertificateAssistant *self,
     }
 
   /* Back where the admin can fix it; the history brings us to that page. */
-  gtk_assistant_previous_page (self->assistant);
+  gtk_assistant_previous_page (self->wizard.assistant);
 }
 
 static void
@@ -112,7 +105,7 @@ job_succeeded (BaSelectCertificateAssistant *self,
   g_set_object (&self->result, certificate);
   ba_certificate_summary_page_set_certificate (self->summary_page, certificate);
   ba_wizard_page_set_complete (BA_WIZARD_PAGE (self->progress_page), TRUE);
-  gtk_assistant_next_page (self->assistant);
+  gtk_assistant_next_page (self->wizard.assistant);
 }
 
 static void
@@ -120,7 +113,7 @@ job_failed (BaSelectCertificateAssistant *self,
             GError                       *error)
 {
   /* A cancelled run has finished already, when Cancel was pressed. */
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->task == NULL)
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->wizard.task == NULL)
     {
       finish (self, error);
       return;
@@ -402,17 +395,8 @@ cancel_from_caller_idle (gpointer user_data)
 {
   BaSelectCertificateAssistant *self = user_data;
 
-  on_assistant_cancel_cb (self, self->assistant);
+  on_assistant_cancel_cb (self, self->wizard.assistant);
   return G_SOURCE_REMOVE;
-}
-
-static void
-on_caller_cancelled_cb (GCancellable                 *cancellable,
-                        BaSelectCertificateAssistant *self)
-{
-  /* May run in another thread: cancel from the main loop. */
-  g_idle_add_full (G_PRIORITY_DEFAULT, cancel_from_caller_idle,
-                   g_object_ref (self), g_object_unref);
 }
 
 static void
@@ -422,7 +406,7 @@ cancel_action (GSimpleAction *action,
 {
   BaSelectCertificateAssistant *self = user_data;
 
-  on_assistant_cancel_cb (self, self->assistant);
+  on_assistant_cancel_cb (self, self->wizard.assistant);
 }
 
 /* Parent overrides */
@@ -434,10 +418,7 @@ ba_select_certificate_assistant_dispose (GObject *object)
 
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
-  if (self->assistant != NULL)
-    gtk_window_destroy (GTK_WINDOW (self->assistant));
-  self->assistant = NULL;
-  g_clear_object (&self->builder);
+  ba_wizard_dispose (&self->wizard);
 
   G_OBJECT_CLASS (ba_select_certificate_assistant_parent_class)->dispose (object);
 }
@@ -451,7 +432,7 @@ ba_select_certificate_assistant_finalize (GObject *object)
   g_clear_object (&self->store);
   g_clear_object (&self->result);
   g_clear_object (&self->created);
-  g_clear_object (&self->task);
+  g_clear_object (&self->wizard.task);
 
   G_OBJECT_CLASS (ba_select_certificate_assistant_parent_class)->finalize (object);
 }
@@ -472,18 +453,13 @@ ba_select_certificate_assistant_init (BaSelectCertificateAssistant *self)
     { "cancel", cancel_action },
   };
   g_autoptr(GtkBuilderScope) scope = gtk_builder_cscope_new ();
-  g_autoptr(GSimpleActionGroup) actions = NULL;
-  g_autoptr(GError) error = NULL;
-  struct {
-    const char *id;
-    gpointer *field;
-  } pages[] = {
-    { "source_page", (gpointer *)&self->source_page },
-    { "generate_page", (gpointer *)&self->generate_page },
-    { "list_page", (gpointer *)&self->list_page },
-    { "import_page", (gpointer *)&self->import_page },
-    { "progress_page", (gpointer *)&self->progress_page },
-    { "summary_page", (gpointer *)&self->summary_page },
+  const BaWizardChild pages[] = {
+    { "source_page", (gpointer *) &self->source_page, TRUE },
+    { "generate_page", (gpointer *) &self->generate_page, TRUE },
+    { "list_page", (gpointer *) &self->list_page, TRUE },
+    { "import_page", (gpointer *) &self->import_page, TRUE },
+    { "progress_page", (gpointer *) &self->progress_page, TRUE },
+    { "summary_page", (gpointer *) &self->summary_page, TRUE },
   };
 
   g_type_ensure (BA_TYPE_CERTIFICATE_SOURCE_PAGE);
@@ -497,35 +473,16 @@ ba_select_certificate_assistant_init (BaSelectCertificateAssistant *self)
   gtk_builder_cscope_add_callback (GTK_BUILDER_CSCOPE (scope), on_assistant_cancel_cb);
   gtk_builder_cscope_add_callback (GTK_BUILDER_CSCOPE (scope), on_assistant_close_cb);
 
-  self->builder = gtk_builder_new ();
-  gtk_builder_set_scope (self->builder, scope);
-  gtk_builder_set_translation_domain (self->builder, GETTEXT_PACKAGE);
-  gtk_builder_expose_object (self->builder, "controller", G_OBJECT (self));
-  if (!gtk_builder_add_from_resource (self->builder, RESOURCE_BASE_PATH "/ui/ba-select-certificate-assistant.ui", &error))
-    g_error ("The Select Certificate wizard's interface is broken: %s", error->message);
-
-  self->assistant = GTK_ASSISTANT (gtk_builder_get_object (self->builder, "assistant"));
-  for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
-    {
-      GtkWidget *page = GTK_WIDGET (gtk_builder_get_object (self->builder, pages[i].id));
-
-      *pages[i].field = page;
-      g_object_bind_property (page, "complete",
-                              gtk_assistant_get_page (self->assistant, page), "complete",
-                              G_BINDING_SYNC_CREATE);
-    }
+  ba_wizard_init (&self->wizard, G_OBJECT (self), "Select Certificate",
+                  RESOURCE_BASE_PATH "/ui/ba-select-certificate-assistant.ui", scope);
+  ba_wizard_bind_children (&self->wizard, pages, G_N_ELEMENTS (pages));
 
   /* GtkAssistant keeps its own Cancel insensitive on a progress page; the
    * progress page offers one through this action instead, because a 4096-bit
    * key or a slow token must not hold the admin hostage. */
-  actions = g_simple_action_group_new ();
-  g_action_map_add_action_entries (G_ACTION_MAP (actions), wizard_actions,
-                                   G_N_ELEMENTS (wizard_actions), self);
-  gtk_widget_insert_action_group (GTK_WIDGET (self->assistant), "wizard", G_ACTION_GROUP (actions));
+  ba_wizard_add_actions (&self->wizard, wizard_actions, G_N_ELEMENTS (wizard_actions), self);
 
-  gtk_assistant_set_forward_page_func (self->assistant, forward_page_func, self, NULL);
-  /* The window stays ours until the controller goes. */
-  gtk_window_set_hide_on_close (GTK_WINDOW (self->assistant), TRUE);
+  gtk_assistant_set_forward_page_func (self->wizard.assistant, forward_page_func, self, NULL);
 }
 
 /* Public API */
@@ -542,7 +499,7 @@ ba_select_certificate_assistant_new (GtkWindow          *parent,
   self = g_object_new (BA_TYPE_SELECT_CERTIFICATE_ASSISTANT, NULL);
   self->store = g_object_ref (store);
   ba_certificate_list_page_set_store (self->list_page, store);
-  gtk_window_set_transient_for (GTK_WINDOW (self->assistant), parent);
+  gtk_window_set_transient_for (GTK_WINDOW (self->wizard.assistant), parent);
 
   return self;
 }
@@ -561,18 +518,7 @@ ba_select_certificate_assistant_run_async (BaSelectCertificateAssistant *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, ba_select_certificate_assistant_run_async);
 
-  if (self->task != NULL)
-    {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING,
-                               "The Select Certificate wizard is already open");
-      return;
-    }
-
-  if (cancellable != NULL)
-    self->caller_cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (on_caller_cancelled_cb), self, NULL);
-
-  self->task = g_steal_pointer (&task);
-  gtk_window_present (GTK_WINDOW (self->assistant));
+  ba_wizard_run (&self->wizard, g_steal_pointer (&task), cancel_from_caller_idle);
 }
 
 BaCertificate *
@@ -591,7 +537,7 @@ _ba_select_certificate_assistant_get_assistant (BaSelectCertificateAssistant *se
 {
   g_return_val_if_fail (BA_IS_SELECT_CERTIFICATE_ASSISTANT (self), NULL);
 
-  return self->assistant;
+  return self->wizard.assistant;
 }
 
 GtkWidget *
@@ -600,5 +546,5 @@ _ba_select_certificate_assistant_get_page (BaSelectCertificateAssistant *self,
 {
   g_return_val_if_fail (BA_IS_SELECT_CERTIFICATE_ASSISTANT (self), NULL);
 
-  return GTK_WIDGET (gtk_builder_get_object (self->builder, id));
+  return GTK_WIDGET (gtk_builder_get_object (self->wizard.builder, id));
 }
