@@ -2926,7 +2926,7 @@ application_create (int    argc,
     { "count", 0, 0, G_OPTION_ARG_INT, &count, N_("How many applications, 1 to 100 (default 1)"), N_("COUNT") },
     { "certificate", 0, 0, G_OPTION_ARG_STRING, &certificate_arg, N_("The thumbprint of the certificate they sign in with"), N_("THUMBPRINT") },
     { "accept-policy", 0, 0, G_OPTION_ARG_NONE, &accept_policy, N_("Acknowledge that Microsoft does not allow several applications for one job (needed for more than one)"), NULL },
-    { "concurrency", 0, 0, G_OPTION_ARG_INT, &concurrency, N_("Applications created at the same time, 1 to 16 (default 4)"), N_("N") },
+    { "concurrency", 0, 0, G_OPTION_ARG_INT, &concurrency, N_("Applications created at the same time, 1 to 16 (default: the max-concurrent-applications setting, 4)"), N_("N") },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the new applications as JSON"), NULL },
     { NULL }
   };
@@ -2959,8 +2959,11 @@ application_create (int    argc,
   provisioner = pool_provisioner (&target, store, org, cancellable, &status);
   if (provisioner == NULL)
     return status;
+  /* Without --concurrency, as the window does: the preference. */
+  if (concurrency == 0 && target.settings != NULL)
+    concurrency = g_settings_get_int (target.settings, "max-concurrent-applications");
   if (concurrency > 0)
-    ba_provisioner_set_concurrency (provisioner, concurrency);
+    ba_provisioner_set_concurrency (provisioner, CLAMP (concurrency, 1, 16));
 
   permissions = ba_permissions_for_backup_application (ba_organization_get_cloud (org), &n_permissions);
   ba_provisioner_create_async (provisioner, name, certificate, count, accept_policy,

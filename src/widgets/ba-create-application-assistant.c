@@ -460,6 +460,8 @@ ba_create_application_assistant_new (GtkWindow          *parent,
   else
     g_debug ("%s(): %s", G_STRFUNC, error->message);
   ba_sign_in_page_set_tenant (self->sign_in_page, ba_organization_get_tenant_id (organization));
+  /* Preferences → "Applications created at the same time". */
+  self->concurrency = (guint) CLAMP (g_settings_get_int (settings, "max-concurrent-applications"), 1, 16);
 
   return self;
 }
