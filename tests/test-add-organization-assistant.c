@@ -1066,6 +1066,17 @@ test_cancel_during_progress (Fixture       *f,
   app = g_list_model_get_item (ba_organization_get_applications (org), 0);
   g_assert_nonnull (ba_graph_emulator_lookup_application (f->emulator, ba_backup_application_get_app_id (app)));
   g_assert_cmpint (ba_backup_application_get_state (app), !=, BA_PROVISIONING_STATE_READY);
+
+  /* Recorded on disk, not only in memory, by the time the wizard is done. */
+  {
+    g_autoptr(BaStore) reread = ba_store_new (ba_store_get_path (f->store));
+    BaOrganization *saved;
+
+    g_assert_true (ba_store_load (reread, NULL));
+    saved = ba_store_find_organization (reread, tenant);
+    g_assert_nonnull (saved);
+    g_assert_nonnull (ba_organization_find_application (saved, ba_backup_application_get_app_id (app)));
+  }
 }
 
 static void

@@ -185,23 +185,6 @@ save_store (BaAddOrganizationAssistant *self)
   ba_store_save_async (self->store, NULL, save_cb, NULL);
 }
 
-/* Takes the organization out of the configuration again when nothing of
- * it exists in the tenant; TRUE when it was removed. */
-static gboolean
-forget_if_empty (BaAddOrganizationAssistant *self)
-{
-  if (self->organization == NULL)
-    return FALSE;
-
-  if (g_list_model_get_n_items (ba_organization_get_applications (self->organization)) > 0)
-    return FALSE;
-
-  ba_store_remove_organization (self->store, self->organization);
-  save_store (self);
-  g_clear_object (&self->organization);
-  return TRUE;
-}
-
 static void
 update_sign_in_complete (BaAddOrganizationAssistant *self,
                          gboolean                    complete)
@@ -282,20 +265,93 @@ show_summary (BaAddOrganizationAssistant *self,
                                            expiry, permissions, problems);
 }
 
-/* The progress step ended: to the summary, or, when cancelled, out. */
+static void job_saved (BaAddOrganizationAssistant *self,
+                       BaBackupApplication        *application,
+                       const GError               *error);
+
+typedef struct
+{
+  BaAddOrganizationAssistant *self;
+  BaBackupApplication *application;
+  GError *error;
+} JobDone;
+
+static void
+job_done_free (JobDone *done)
+{
+  g_clear_object (&done->self);
+  g_clear_object (&done->application);
+  g_clear_error (&done->error);
+  g_free (done);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (JobDone, job_done_free)
+
+static void
+job_save_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(JobDone) done = user_data;
+  g_autoptr(GError) save_error = NULL;
+
+  if (!ba_store_save_finish (BA_STORE (object), result, &save_error))
+    {
+      g_warning ("The backup configuration could not be saved: %s", save_error->message);
+      /* The admin must know: what was created is then only in memory. */
+      if (done->error == NULL)
+        done->error = g_error_new (save_error->domain, save_error->code,
+                                   /* Translators: %s is why */
+                                   _("The backup configuration could not be saved: %s. Keep this window open, free the disk or fix the folder’s permissions, and add the organization again."),
+                                   save_error->message);
+    }
+
+  job_saved (done->self, done->application, done->error);
+}
+
+/* The progress step ended. One save, after the provisioner's own, and only
+ * then on: what exists in the tenant stays recorded on disk, an
+ * organization with nothing in it goes. */
 static void
 job_done (BaAddOrganizationAssistant *self,
           BaBackupApplication        *application,
           const GError               *error)
 {
-  g_autofree char *granted = NULL;
+  JobDone *done;
 
   self->job_running = FALSE;
 
-  /* One save, after the provisioner's own: what exists in the tenant stays
-   * recorded, an organization with nothing in it goes. */
-  if (self->organization != NULL && !forget_if_empty (self))
-    save_store (self);
+  if (self->organization == NULL)
+    {
+      job_saved (self, application, error);
+      return;
+    }
+
+  done = g_new0 (JobDone, 1);
+  done->self = g_object_ref (self);
+  done->application = application != NULL ? g_object_ref (application) : NULL;
+  done->error = error != NULL ? g_error_copy (error) : NULL;
+
+  if (g_list_model_get_n_items (ba_organization_get_applications (self->organization)) == 0)
+    {
+      ba_store_remove_organization (self->store, self->organization);
+      g_clear_object (&self->organization);
+    }
+  /* Not the wizard's cancellable: what exists must be written even when
+   * the wizard has gone. */
+  ba_store_save_async (self->store, NULL, job_save_cb, done);
+}
+
+/* Saved: to the summary, or, when cancelled, out. */
+static void
+job_saved (BaAddOrganizationAssistant *self,
+           BaBackupApplication        *application,
+           const GError               *error)
+{
+  g_autofree char *granted = NULL;
+
+  if (self->wizard.task == NULL)
+    return;
 
   if (self->stopping || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
