@@ -187,3 +187,104 @@ ba_test_find_button (GtkWidget  *root,
 
   return NULL;
 }
+
+/* Clicks the button labelled @label below @root; there must be one. */
+gboolean
+ba_test_press (GtkWidget  *root,
+               const char *label)
+{
+  GtkWidget *button = ba_test_find_button (root, label);
+
+  if (button == NULL)
+    g_error ("No button “%s” on screen", label);
+  return ba_test_click (button);
+}
+
+void
+ba_test_type_text (GtkWidget  *editable,
+                   const char *text)
+{
+  gtk_editable_set_text (GTK_EDITABLE (editable), text);
+  ba_test_iterate ();
+}
+
+static gboolean
+wake_cb (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Runs the main loop (the widgets' and the emulator's) until @condition
+ * holds, for at most @seconds, waking every 10 ms for time-based
+ * conditions. */
+void
+ba_test_wait_until (BaTestCondition condition,
+                    gpointer        data,
+                    guint           seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) seconds * G_USEC_PER_SEC;
+  guint wake_id = g_timeout_add (10, wake_cb, NULL);
+
+  while (!condition (data))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_source_remove (wake_id);
+  ba_test_iterate ();
+}
+
+gboolean
+ba_test_page_complete (GtkAssistant *assistant,
+                       GtkWidget    *page)
+{
+  gboolean complete = FALSE;
+
+  g_object_get (gtk_assistant_get_page (assistant, page), "complete", &complete, NULL);
+  return complete;
+}
+
+static gboolean
+is_set (gpointer data)
+{
+  const gboolean *flag = data;
+
+  return *flag;
+}
+
+/* Waits until @done, as a wizard's run callback sets it. */
+void
+ba_test_wait_done (const gboolean *done,
+                   guint           seconds)
+{
+  ba_test_wait_until (is_set, (gpointer) done, seconds);
+}
+
+typedef struct
+{
+  GtkAssistant *assistant;
+  int index;
+  const gboolean *done;
+} PageWait;
+
+static gboolean
+on_page_or_done (gpointer data)
+{
+  PageWait *wait = data;
+
+  return gtk_assistant_get_current_page (wait->assistant) == wait->index || *wait->done;
+}
+
+/* Waits until @assistant shows page @index, which it must: a wizard that
+ * finishes (@done) before does not get there. */
+void
+ba_test_wait_for_page (GtkAssistant   *assistant,
+                       int             index,
+                       const gboolean *done,
+                       guint           seconds)
+{
+  PageWait wait = { assistant, index, done };
+
+  ba_test_wait_until (on_page_or_done, &wait, seconds);
+  g_assert_cmpint (gtk_assistant_get_current_page (assistant), ==, index);
+}

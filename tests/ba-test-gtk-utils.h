@@ -26,5 +26,23 @@ gboolean    ba_test_activate_shortcut   (GtkWidget   *widget,
                                          GdkModifierType modifiers);
 GtkWidget  *ba_test_find_button         (GtkWidget   *root,
                                          const char  *label);
+gboolean    ba_test_press               (GtkWidget   *root,
+                                         const char  *label);
+void        ba_test_type_text           (GtkWidget   *editable,
+                                         const char  *text);
+
+typedef gboolean (*BaTestCondition) (gpointer data);
+
+void        ba_test_wait_until          (BaTestCondition  condition,
+                                         gpointer         data,
+                                         guint            seconds);
+gboolean    ba_test_page_complete       (GtkAssistant *assistant,
+                                         GtkWidget    *page);
+void        ba_test_wait_done           (const gboolean *done,
+                                         guint           seconds);
+void        ba_test_wait_for_page       (GtkAssistant   *assistant,
+                                         int             index,
+                                         const gboolean *done,
+                                         guint           seconds);
 
 G_END_DECLS

@@ -17,6 +17,8 @@
 #include "ba-cloud.h"
 #include "ba-graph-emulator.h"
 #include "ba-session.h"
+#include "ba-test-emulator-utils.h"
+#include "ba-test-utils.h"
 
 /* Generated once: RSA keys take a moment. */
 static BaCertificate *registered_certificate;
@@ -27,41 +29,6 @@ typedef struct
   BaGraphEmulator *emulator;
   BaCloud *cloud;
 } Fixture;
-
-static void
-store_result_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  GAsyncResult **out = user_data;
-
-  g_assert_null (*out);
-  *out = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_for_result (GAsyncResult **result)
-{
-  while (*result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-
-  return *result;
-}
-
-static BaCertificate *
-generate_certificate (const char *name)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-  BaCertificate *certificate;
-
-  ba_certificate_generate_async (name, 2048, 1, NULL, store_result_cb, &result);
-  certificate = ba_certificate_generate_finish (wait_for_result (&result), &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (certificate);
-
-  return certificate;
-}
 
 static char *
 add_application (Fixture            *fixture,
@@ -88,8 +55,8 @@ verify (Fixture            *fixture,
   ba_app_sign_in_verify_with_scheme_async (fixture->cloud,
                                            ba_graph_emulator_get_tenant_id (fixture->emulator),
                                            app_id, certificate, sharepoint_url, scheme,
-                                           NULL, store_result_cb, &result);
-  return ba_app_sign_in_verify_finish (wait_for_result (&result), error);
+                                           NULL, ba_test_store_result_cb, &result);
+  return ba_app_sign_in_verify_finish (ba_test_wait_for_result (&result), error);
 }
 
 static JsonObject *
@@ -129,13 +96,7 @@ static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
-  fixture->emulator = ba_graph_emulator_new ();
-  g_setenv ("BA_AUTHORITY_URL", ba_graph_emulator_get_url (fixture->emulator), TRUE);
-  g_setenv ("BA_GRAPH_URL", ba_graph_emulator_get_url (fixture->emulator), TRUE);
-  fixture->cloud = ba_cloud_new_from_settings (BA_CLOUD_KIND_GLOBAL, NULL, &error);
-  g_assert_no_error (error);
+  fixture->emulator = ba_test_emulator_new (&fixture->cloud);
 }
 
 static void
@@ -383,8 +344,8 @@ test_bad_tenant (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
 
   ba_app_sign_in_verify_async (fixture->cloud, "organizations", "0b5a0c2e-1111-4222-8333-444455556666",
-                               registered_certificate, NULL, NULL, store_result_cb, &result);
-  sign_in = ba_app_sign_in_verify_finish (wait_for_result (&result), &error);
+                               registered_certificate, NULL, NULL, ba_test_store_result_cb, &result);
+  sign_in = ba_app_sign_in_verify_finish (ba_test_wait_for_result (&result), &error);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
   g_assert_null (sign_in);
   g_assert_cmpuint (ba_graph_emulator_get_requests (fixture->emulator)->len, ==, 0);
@@ -508,8 +469,8 @@ main (int   argc,
   g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
-  registered_certificate = generate_certificate ("Registered backup app");
-  other_certificate = generate_certificate ("Some other certificate");
+  registered_certificate = ba_test_generate_certificate ("Registered backup app");
+  other_certificate = ba_test_generate_certificate ("Some other certificate");
 
 #define ADD(path, func, data) \
   g_test_add ("/ba/app-sign-in/" path, Fixture, data, fixture_set_up, func, fixture_tear_down)

@@ -16,7 +16,9 @@
 #include "ba-certificate-source-page.h"
 #include "ba-graph-emulator.h"
 #include "ba-sign-in-page.h"
+#include "ba-test-emulator-utils.h"
 #include "ba-test-gtk-utils.h"
+#include "ba-test-utils.h"
 
 /* The real Backup Applications Manager for an organization of a store,
  * against the emulator on loopback, driven as an admin would: buttons,
@@ -41,38 +43,6 @@ typedef struct
   BaApplicationsManager *manager;
 } Fixture;
 
-static void
-async_cb (GObject      *object,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  GAsyncResult **out = user_data;
-
-  *out = g_object_ref (result);
-}
-
-static BaCertificate *
-generate (const char *name)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-  BaCertificate *certificate;
-
-  ba_certificate_generate_async (name, 2048, 1, NULL, async_cb, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  certificate = ba_certificate_generate_finish (result, &error);
-  g_assert_no_error (error);
-
-  return certificate;
-}
-
-static gboolean
-wake_cb (gpointer user_data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
 typedef gboolean (*Condition) (Fixture *f);
 
 static void
@@ -80,16 +50,7 @@ wait_for (Fixture   *f,
           Condition  condition,
           guint      seconds)
 {
-  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
-  guint wake_id = g_timeout_add (20, wake_cb, NULL);
-
-  while (!condition (f))
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_main_context_iteration (NULL, TRUE);
-    }
-  g_source_remove (wake_id);
-  ba_test_iterate ();
+  ba_test_wait_until ((BaTestCondition) condition, f, seconds);
 }
 
 static const char *
@@ -144,9 +105,7 @@ fixture_setup (Fixture       *f,
   g_autofree char *path = NULL;
   g_autoptr(GError) error = NULL;
 
-  f->emulator = ba_graph_emulator_new ();
-  g_setenv ("BA_AUTHORITY_URL", ba_graph_emulator_get_url (f->emulator), TRUE);
-  g_setenv ("BA_GRAPH_URL", ba_graph_emulator_get_url (f->emulator), TRUE);
+  f->emulator = ba_test_emulator_new (NULL);
   ba_graph_emulator_set_device_code_times (f->emulator, 900, 1);
 
   f->certificates = ba_certificate_store_new (NULL, FALSE);
@@ -211,21 +170,10 @@ manager_child (Fixture    *f,
 }
 
 static gboolean
-press_in (GtkWidget  *root,
-          const char *label)
-{
-  GtkWidget *button = ba_test_find_button (root, label);
-
-  if (button == NULL)
-    g_error ("No button “%s” on screen", label);
-  return ba_test_click (button);
-}
-
-static gboolean
 press (Fixture    *f,
        const char *label)
 {
-  return press_in (GTK_WIDGET (f->manager), label);
+  return ba_test_press (GTK_WIDGET (f->manager), label);
 }
 
 static void
@@ -469,7 +417,7 @@ test_list (Fixture       *f,
   /* Delete asks to remove the selection, as the button does. */
   g_assert_true (ba_test_activate_shortcut (GTK_WIDGET (f->manager), GDK_KEY_Delete, 0));
   g_assert_cmpstr (adw_message_dialog_get_heading (wait_dialog (f)), ==, "Remove 1 Application?");
-  g_assert_true (press_in (GTK_WIDGET (_ba_applications_manager_get_dialog (f->manager)), "_Cancel"));
+  g_assert_true (ba_test_press (GTK_WIDGET (_ba_applications_manager_get_dialog (f->manager)), "_Cancel"));
   wait_for (f, idle, 5);
   g_assert_nonnull (ba_organization_find_application (f->org, a_id));
 
@@ -481,7 +429,7 @@ test_list (Fixture       *f,
 
     ba_test_wait_mapped (GTK_WIDGET (wizard));
     g_assert_false (gtk_widget_is_sensitive (ba_test_find_button (GTK_WIDGET (f->manager), "_Add…")));
-    g_assert_true (press_in (GTK_WIDGET (wizard), "_Cancel"));
+    g_assert_true (ba_test_press (GTK_WIDGET (wizard), "_Cancel"));
   }
   wait_for (f, idle, 5);
   g_assert_cmpuint (g_list_model_get_n_items (ba_organization_get_applications (f->org)), ==, 3);
@@ -567,7 +515,7 @@ test_add (Fixture       *f,
 
   gtk_selection_model_select_all (model);
   ba_test_iterate ();
-  g_assert_true (press_in (GTK_WIDGET (window), "_Add"));
+  g_assert_true (ba_test_press (GTK_WIDGET (window), "_Add"));
   ba_test_iterate ();
   g_assert_null (_ba_applications_manager_get_add_window (f->manager));
   wait_for (f, idle, 5);
@@ -618,7 +566,7 @@ choose_from_store (Fixture       *f,
                                    BA_TYPE_CERTIFICATE_SOURCE_PAGE, "store_button");
   gtk_widget_activate (source);
   ba_test_iterate ();
-  g_assert_true (press_in (GTK_WIDGET (assistant), "_Next"));
+  g_assert_true (ba_test_press (GTK_WIDGET (assistant), "_Next"));
 
   list_page = _ba_select_certificate_assistant_get_page (chooser, "list_page");
   list = GTK_LIST_BOX (ba_test_template_child (list_page, BA_TYPE_CERTIFICATE_LIST_PAGE, "certificate_list"));
@@ -641,7 +589,7 @@ choose_from_store (Fixture       *f,
     }
   gtk_list_box_select_row (list, row);
   ba_test_iterate ();
-  g_assert_true (press_in (GTK_WIDGET (assistant), "_Apply"));
+  g_assert_true (ba_test_press (GTK_WIDGET (assistant), "_Apply"));
 
   /* The summary, then Close. */
   deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
@@ -650,7 +598,7 @@ choose_from_store (Fixture       *f,
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
       g_main_context_iteration (NULL, FALSE);
     }
-  g_assert_true (press_in (GTK_WIDGET (assistant), "_Close"));
+  g_assert_true (ba_test_press (GTK_WIDGET (assistant), "_Close"));
 }
 
 static gboolean
@@ -704,7 +652,7 @@ update_certificate (Fixture             *f,
       ba_test_iterate ();
       g_assert_true (gtk_check_button_get_active (_ba_applications_manager_get_dialog_check (f->manager)));
     }
-  g_assert_true (press_in (GTK_WIDGET (dialog), "_Update"));
+  g_assert_true (ba_test_press (GTK_WIDGET (dialog), "_Update"));
 }
 
 static void
@@ -766,7 +714,7 @@ test_remove (Fixture       *f,
   select_rows (f, out, NULL);
   g_assert_true (press (f, "_Remove…"));
   dialog = wait_dialog (f);
-  g_assert_true (press_in (GTK_WIDGET (dialog), "_Cancel"));
+  g_assert_true (ba_test_press (GTK_WIDGET (dialog), "_Cancel"));
   wait_for (f, idle, 5);
   g_assert_nonnull (ba_organization_find_application (f->org, out_id));
 
@@ -775,7 +723,7 @@ test_remove (Fixture       *f,
   dialog = wait_dialog (f);
   g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Remove 1 Application?");
   g_assert_false (gtk_check_button_get_active (_ba_applications_manager_get_dialog_check (f->manager)));
-  g_assert_true (press_in (GTK_WIDGET (dialog), "_Remove"));
+  g_assert_true (ba_test_press (GTK_WIDGET (dialog), "_Remove"));
   wait_for (f, idle, 5);
   g_assert_null (ba_organization_find_application (f->org, out_id));
   g_assert_null (find_cell (f, "Out Of Pool"));
@@ -793,7 +741,7 @@ test_remove (Fixture       *f,
   dialog = wait_dialog (f);
   gtk_widget_activate (GTK_WIDGET (_ba_applications_manager_get_dialog_check (f->manager)));
   ba_test_iterate ();
-  g_assert_true (press_in (GTK_WIDGET (dialog), "_Remove"));
+  g_assert_true (ba_test_press (GTK_WIDGET (dialog), "_Remove"));
   sign_in (f);
   wait_for (f, idle, 10);
   g_assert_null (ba_organization_find_application (f->org, gone_id));
@@ -825,7 +773,7 @@ test_remove_many (Fixture       *f,
   g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Remove 2 Applications?");
   gtk_widget_activate (GTK_WIDGET (_ba_applications_manager_get_dialog_check (f->manager)));
   ba_test_iterate ();
-  g_assert_true (press_in (GTK_WIDGET (dialog), "_Remove"));
+  g_assert_true (ba_test_press (GTK_WIDGET (dialog), "_Remove"));
   sign_in (f);
   wait_for (f, idle, 10);
 
@@ -973,8 +921,8 @@ main (int   argc,
   int status;
 
   ba_test_gtk_init (&argc, &argv);
-  registered_certificate = generate ("Manager Registered");
-  other_certificate = generate ("Manager Other");
+  registered_certificate = ba_test_generate_certificate ("Manager Registered");
+  other_certificate = ba_test_generate_certificate ("Manager Other");
 
 #define ADD(path, func) \
   g_test_add ("/ba/applications-manager/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)

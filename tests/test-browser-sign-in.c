@@ -11,12 +11,13 @@
 
 #include "ba-browser-sign-in.h"
 #include "ba-graph-emulator.h"
+#include "ba-test-emulator-utils.h"
+#include "ba-test-utils.h"
 
 /* The authorization code + PKCE sign-in against the emulator. The
  * "browser" is a SoupSession that opens the authorize URI and follows the
  * emulator's 302 to the loopback listener, as a real browser would. */
 
-#define CLIENT_ID "14d82eec-204b-4c2f-b7e8-296a70dab67e"
 #define TOKEN_PATH "/organizations/oauth2/v2.0/token"
 
 typedef struct
@@ -34,14 +35,8 @@ static void
 fixture_set_up (Fixture      *fixture,
                 gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-
-  fixture->emulator = ba_graph_emulator_new ();
-  g_setenv ("BA_AUTHORITY_URL", ba_graph_emulator_get_url (fixture->emulator), TRUE);
-  g_setenv ("BA_GRAPH_URL", ba_graph_emulator_get_url (fixture->emulator), TRUE);
-  fixture->cloud = ba_cloud_new_from_settings (BA_CLOUD_KIND_GLOBAL, NULL, &error);
-  g_assert_no_error (error);
-  fixture->sign_in = ba_browser_sign_in_new (fixture->cloud, CLIENT_ID, NULL, NULL);
+  fixture->emulator = ba_test_emulator_new (&fixture->cloud);
+  fixture->sign_in = ba_browser_sign_in_new (fixture->cloud, BA_TEST_CLIENT_ID, NULL, NULL);
   fixture->browser = soup_session_new ();
 }
 
@@ -62,20 +57,9 @@ fixture_tear_down (Fixture      *fixture,
 }
 
 static void
-async_cb (GObject      *object,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  GAsyncResult **out = user_data;
-
-  g_assert_null (*out);
-  *out = g_object_ref (result);
-}
-
-static void
 start (Fixture *fixture)
 {
-  ba_browser_sign_in_run_async (fixture->sign_in, NULL, async_cb, &fixture->result);
+  ba_browser_sign_in_run_async (fixture->sign_in, NULL, ba_test_store_result_cb, &fixture->result);
   g_assert_nonnull (ba_browser_sign_in_get_authorize_uri (fixture->sign_in));
 }
 
@@ -91,7 +75,7 @@ browse (Fixture    *fixture,
   g_clear_object (&fixture->page_result);
   fixture->page = soup_message_new ("GET", uri);
   soup_session_send_and_read_async (fixture->browser, fixture->page, G_PRIORITY_DEFAULT, NULL,
-                                    async_cb, &fixture->page_result);
+                                    ba_test_store_result_cb, &fixture->page_result);
   while (fixture->page_result == NULL)
     g_main_context_iteration (NULL, TRUE);
 
@@ -159,7 +143,7 @@ test_round_trip (Fixture      *fixture,
 
   start (fixture);
   query = authorize_query (fixture);
-  g_assert_cmpstr (g_hash_table_lookup (query, "client_id"), ==, CLIENT_ID);
+  g_assert_cmpstr (g_hash_table_lookup (query, "client_id"), ==, BA_TEST_CLIENT_ID);
   g_assert_cmpstr (g_hash_table_lookup (query, "response_type"), ==, "code");
   g_assert_cmpstr (g_hash_table_lookup (query, "code_challenge_method"), ==, "S256");
   g_assert_cmpstr (g_hash_table_lookup (query, "prompt"), ==, "select_account");
@@ -274,7 +258,7 @@ test_cancel (Fixture      *fixture,
   g_autoptr(GUri) redirect = NULL;
   g_autofree char *direct = NULL;
 
-  ba_browser_sign_in_run_async (fixture->sign_in, cancellable, async_cb, &fixture->result);
+  ba_browser_sign_in_run_async (fixture->sign_in, cancellable, ba_test_store_result_cb, &fixture->result);
   query = authorize_query (fixture);
   redirect = g_uri_parse (g_hash_table_lookup (query, "redirect_uri"), G_URI_FLAGS_NONE, &error);
   g_assert_no_error (error);

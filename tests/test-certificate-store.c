@@ -39,80 +39,6 @@ typedef struct
   GAsyncResult *result;
 } AsyncWait;
 
-static void
-require_keyring (void)
-{
-  g_autoptr(SecretService) service = NULL;
-  g_autoptr(GError) error = NULL;
-
-  service = secret_service_get_sync (SECRET_SERVICE_NONE, NULL, &error);
-  if (service == NULL)
-    g_error ("No Secret Service (%s): run the tests inside build-aux/test-session", error->message);
-}
-
-static gnutls_x509_privkey_t
-shared_key (void)
-{
-  static gnutls_x509_privkey_t key = NULL;
-
-  if (key == NULL)
-    {
-      g_assert_cmpint (gnutls_x509_privkey_init (&key), ==, 0);
-      g_assert_cmpint (gnutls_x509_privkey_generate (key, GNUTLS_PK_RSA, 2048, 0), ==, 0);
-    }
-
-  return key;
-}
-
-static BaCertificate *
-make_certificate (const char *common_name)
-{
-  g_auto(gnutls_x509_privkey_t) key = NULL;
-  g_auto(gnutls_x509_crt_t) crt = NULL;
-  g_autoptr(GError) error = NULL;
-  BaCertificate *certificate;
-  guint8 serial[16];
-  time_t now = time (NULL);
-
-  g_assert_cmpint (gnutls_x509_privkey_init (&key), ==, 0);
-  g_assert_cmpint (gnutls_x509_privkey_cpy (key, shared_key ()), ==, 0);
-
-  g_assert_cmpint (gnutls_rnd (GNUTLS_RND_NONCE, serial, sizeof serial), ==, 0);
-  serial[0] = (serial[0] & 0x7f) | 0x01;
-
-  g_assert_cmpint (gnutls_x509_crt_init (&crt), ==, 0);
-  g_assert_cmpint (gnutls_x509_crt_set_version (crt, 3), ==, 0);
-  g_assert_cmpint (gnutls_x509_crt_set_serial (crt, serial, sizeof serial), ==, 0);
-  g_assert_cmpint (gnutls_x509_crt_set_activation_time (crt, now), ==, 0);
-  g_assert_cmpint (gnutls_x509_crt_set_expiration_time (crt, now + 365 * 24 * 3600), ==, 0);
-  g_assert_cmpint (gnutls_x509_crt_set_dn_by_oid (crt, GNUTLS_OID_X520_COMMON_NAME, 0,
-                                                  common_name, strlen (common_name)), ==, 0);
-  g_assert_cmpint (gnutls_x509_crt_set_key (crt, key), ==, 0);
-  g_assert_cmpint (gnutls_x509_crt_set_key_usage (crt, GNUTLS_KEY_DIGITAL_SIGNATURE), ==, 0);
-  g_assert_cmpint (gnutls_x509_crt_sign2 (crt, crt, key, GNUTLS_DIG_SHA256, 0), ==, 0);
-
-  certificate = _ba_certificate_new_take (g_steal_pointer (&crt), g_steal_pointer (&key),
-                                          BA_KEY_LOCATION_MEMORY, NULL, &error);
-  g_assert_no_error (error);
-
-  return certificate;
-}
-
-static gboolean
-keyring_has (const char *sha1)
-{
-  g_autoptr(GError) error = NULL;
-  char *passphrase;
-
-  passphrase = secret_password_lookup_sync (ba_secret_store_get_passphrase_schema (), NULL, &error,
-                                            "sha1", sha1,
-                                            NULL);
-  g_assert_no_error (error);
-  secret_password_free (passphrase);
-
-  return passphrase != NULL;
-}
-
 static char *
 file_in (BaCertificateStore *store,
          const char         *sha1,
@@ -237,14 +163,14 @@ static void
 test_refresh_lists_ours (void)
 {
   g_autoptr(BaCertificateStore) store = ba_certificate_store_new (NULL, FALSE);
-  g_autoptr(BaCertificate) bravo = make_certificate ("Bravo");
-  g_autoptr(BaCertificate) alpha = make_certificate ("Alpha");
+  g_autoptr(BaCertificate) bravo = ba_test_make_certificate ("Bravo");
+  g_autoptr(BaCertificate) alpha = ba_test_make_certificate ("Alpha");
   g_autoptr(BaCertificate) first = NULL;
   g_autoptr(BaCertificate) second = NULL;
   g_autoptr(GError) error = NULL;
   ChangeLog log;
 
-  require_keyring ();
+  ba_test_require_keyring ();
   change_log_init (&log, store);
 
   /* Empty: no folder yet, no items, no signal. */
@@ -290,14 +216,14 @@ static void
 test_refresh_async (void)
 {
   g_autoptr(BaCertificateStore) store = ba_certificate_store_new (NULL, FALSE);
-  g_autoptr(BaCertificate) certificate = make_certificate ("Async Refresh");
+  g_autoptr(BaCertificate) certificate = ba_test_make_certificate ("Async Refresh");
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GError) error = NULL;
   AsyncWait wait = { NULL };
   ChangeLog log;
 
-  require_keyring ();
+  ba_test_require_keyring ();
   change_log_init (&log, store);
   save_behind (store, certificate);
 
@@ -333,13 +259,13 @@ static void
 test_refresh_racing_add (void)
 {
   g_autoptr(BaCertificateStore) store = ba_certificate_store_new (NULL, FALSE);
-  g_autoptr(BaCertificate) certificate = make_certificate ("Raced");
+  g_autoptr(BaCertificate) certificate = ba_test_make_certificate ("Raced");
   g_autoptr(BaCertificate) added = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   AsyncWait wait = { NULL };
 
-  require_keyring ();
+  ba_test_require_keyring ();
 
   ba_certificate_store_refresh_async (store, NULL, async_wait_cb, &wait);
   added = ba_certificate_store_add (store, certificate, &error);
@@ -359,7 +285,7 @@ static void
 test_lookup (void)
 {
   g_autoptr(BaCertificateStore) store = ba_certificate_store_new (NULL, FALSE);
-  g_autoptr(BaCertificate) certificate = make_certificate ("Lookup");
+  g_autoptr(BaCertificate) certificate = ba_test_make_certificate ("Lookup");
   g_autoptr(BaCertificate) added = NULL;
   g_autoptr(GError) error = NULL;
   const char *sha1 = ba_certificate_get_sha1_thumbprint (certificate);
@@ -369,7 +295,7 @@ test_lookup (void)
   g_autoptr(GString) with_colons = g_string_new (NULL);
   g_autofree char *wrong = g_strdup (sha1);
 
-  require_keyring ();
+  ba_test_require_keyring ();
 
   added = ba_certificate_store_add (store, certificate, &error);
   g_assert_no_error (error);
@@ -398,8 +324,8 @@ static void
 test_add (void)
 {
   g_autoptr(BaCertificateStore) store = ba_certificate_store_new (NULL, FALSE);
-  g_autoptr(BaCertificate) zulu = make_certificate ("Zulu");
-  g_autoptr(BaCertificate) mike = make_certificate ("Mike");
+  g_autoptr(BaCertificate) zulu = ba_test_make_certificate ("Zulu");
+  g_autoptr(BaCertificate) mike = ba_test_make_certificate ("Mike");
   g_autoptr(BaCertificate) stored_zulu = NULL;
   g_autoptr(BaCertificate) stored_mike = NULL;
   g_autoptr(BaCertificate) again = NULL;
@@ -410,7 +336,7 @@ test_add (void)
   g_autofree char *crt_path = NULL;
   ChangeLog log;
 
-  require_keyring ();
+  ba_test_require_keyring ();
   change_log_init (&log, store);
 
   stored_zulu = ba_certificate_store_add (store, zulu, &error);
@@ -424,7 +350,7 @@ test_add (void)
   crt_path = file_in (store, sha1, ".crt");
   g_assert_true (g_file_test (key_path, G_FILE_TEST_IS_REGULAR));
   g_assert_true (g_file_test (crt_path, G_FILE_TEST_IS_REGULAR));
-  g_assert_true (keyring_has (sha1));
+  g_assert_true (ba_test_keyring_has_passphrase (sha1));
 
   /* Sorted among ours by name. */
   stored_mike = ba_certificate_store_add (store, mike, &error);
@@ -459,7 +385,7 @@ static void
 test_add_async (void)
 {
   g_autoptr(BaCertificateStore) store = ba_certificate_store_new (NULL, FALSE);
-  g_autoptr(BaCertificate) certificate = make_certificate ("Async Add");
+  g_autoptr(BaCertificate) certificate = ba_test_make_certificate ("Async Add");
   g_autoptr(BaCertificate) stored = NULL;
   g_autoptr(BaCertificate) again = NULL;
   g_autoptr(GAsyncResult) result = NULL;
@@ -467,7 +393,7 @@ test_add_async (void)
   AsyncWait wait = { NULL };
   ChangeLog log;
 
-  require_keyring ();
+  ba_test_require_keyring ();
   change_log_init (&log, store);
 
   ba_certificate_store_add_async (store, certificate, NULL, async_wait_cb, &wait);
@@ -492,7 +418,7 @@ test_add_async (void)
   g_assert_true (ba_certificate_store_delete_finish (store, result, &error));
   g_assert_no_error (error);
   assert_change (&log, 0, 1, 0);
-  g_assert_false (keyring_has (ba_certificate_get_sha1_thumbprint (certificate)));
+  g_assert_false (ba_test_keyring_has_passphrase (ba_certificate_get_sha1_thumbprint (certificate)));
 
   g_array_unref (log.changes);
 }
@@ -502,7 +428,7 @@ static void
 test_add_cancelled (void)
 {
   g_autoptr(BaCertificateStore) store = ba_certificate_store_new (NULL, FALSE);
-  g_autoptr(BaCertificate) certificate = make_certificate ("Cancelled Add");
+  g_autoptr(BaCertificate) certificate = ba_test_make_certificate ("Cancelled Add");
   g_autoptr(BaCertificate) stored = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GAsyncResult) result = NULL;
@@ -511,7 +437,7 @@ test_add_cancelled (void)
   g_autofree char *key_path = NULL;
   AsyncWait wait = { NULL };
 
-  require_keyring ();
+  ba_test_require_keyring ();
 
   g_cancellable_cancel (cancellable);
   ba_certificate_store_add_async (store, certificate, cancellable, async_wait_cb, &wait);
@@ -523,25 +449,25 @@ test_add_cancelled (void)
 
   key_path = file_in (store, sha1, ".key");
   g_assert_false (g_file_test (key_path, G_FILE_TEST_EXISTS));
-  g_assert_false (keyring_has (sha1));
+  g_assert_false (ba_test_keyring_has_passphrase (sha1));
 }
 
 static void
 test_delete (void)
 {
   g_autoptr(BaCertificateStore) store = ba_certificate_store_new (NULL, FALSE);
-  g_autoptr(BaCertificate) alpha = make_certificate ("Alpha");
-  g_autoptr(BaCertificate) bravo = make_certificate ("Bravo");
+  g_autoptr(BaCertificate) alpha = ba_test_make_certificate ("Alpha");
+  g_autoptr(BaCertificate) bravo = ba_test_make_certificate ("Bravo");
   g_autoptr(BaCertificate) stored_alpha = NULL;
   g_autoptr(BaCertificate) stored_bravo = NULL;
-  g_autoptr(BaCertificate) never_stored = make_certificate ("Never Stored");
+  g_autoptr(BaCertificate) never_stored = ba_test_make_certificate ("Never Stored");
   g_autoptr(GError) error = NULL;
   const char *sha1 = ba_certificate_get_sha1_thumbprint (bravo);
   g_autofree char *key_path = NULL;
   g_autofree char *crt_path = NULL;
   ChangeLog log;
 
-  require_keyring ();
+  ba_test_require_keyring ();
 
   stored_alpha = ba_certificate_store_add (store, alpha, &error);
   g_assert_no_error (error);
@@ -560,7 +486,7 @@ test_delete (void)
   crt_path = file_in (store, sha1, ".crt");
   g_assert_false (g_file_test (key_path, G_FILE_TEST_EXISTS));
   g_assert_false (g_file_test (crt_path, G_FILE_TEST_EXISTS));
-  g_assert_false (keyring_has (sha1));
+  g_assert_false (ba_test_keyring_has_passphrase (sha1));
 
   /* The certificate the store was given (key in memory) deletes the stored
    * one too: that is how a wizard undoes what it saved. */
@@ -583,12 +509,12 @@ static void
 test_delete_gone (void)
 {
   g_autoptr(BaCertificateStore) store = ba_certificate_store_new (NULL, FALSE);
-  g_autoptr(BaCertificate) certificate = make_certificate ("Gone");
+  g_autoptr(BaCertificate) certificate = ba_test_make_certificate ("Gone");
   g_autoptr(BaCertificate) stored = NULL;
   g_autoptr(BaKeyStore) key_store = NULL;
   g_autoptr(GError) error = NULL;
 
-  require_keyring ();
+  ba_test_require_keyring ();
 
   stored = ba_certificate_store_add (store, certificate, &error);
   g_assert_no_error (error);
@@ -606,7 +532,7 @@ static void
 test_add_failure_leaves_nothing (void)
 {
   g_autoptr(BaCertificateStore) store = ba_certificate_store_new (NULL, FALSE);
-  g_autoptr(BaCertificate) certificate = make_certificate ("Blocked");
+  g_autoptr(BaCertificate) certificate = ba_test_make_certificate ("Blocked");
   g_autoptr(BaCertificate) stored = NULL;
   g_autoptr(GError) error = NULL;
   const char *sha1 = ba_certificate_get_sha1_thumbprint (certificate);
@@ -614,7 +540,7 @@ test_add_failure_leaves_nothing (void)
   g_autofree char *key_path = NULL;
   ChangeLog log;
 
-  require_keyring ();
+  ba_test_require_keyring ();
   change_log_init (&log, store);
 
   crt_path = file_in (store, sha1, ".crt");
@@ -626,7 +552,7 @@ test_add_failure_leaves_nothing (void)
   g_assert_null (stored);
   g_assert_cmpuint (log.changes->len, ==, 0);
   g_assert_false (g_file_test (key_path, G_FILE_TEST_EXISTS));
-  g_assert_false (keyring_has (sha1));
+  g_assert_false (ba_test_keyring_has_passphrase (sha1));
 
   g_assert_cmpint (g_rmdir (crt_path), ==, 0);
   g_array_unref (log.changes);
@@ -639,11 +565,11 @@ static void
 test_machine_tokens_do_not_hide_ours (void)
 {
   g_autoptr(BaCertificateStore) store = ba_certificate_store_new (NULL, TRUE);
-  g_autoptr(BaCertificate) certificate = make_certificate ("Ours With Tokens");
+  g_autoptr(BaCertificate) certificate = ba_test_make_certificate ("Ours With Tokens");
   g_autoptr(GError) error = NULL;
   BaCertificate *found;
 
-  require_keyring ();
+  ba_test_require_keyring ();
 
   g_assert_true (ba_certificate_store_get_include_tokens (store));
   save_behind (store, certificate);

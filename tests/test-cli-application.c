@@ -16,12 +16,17 @@
 #include "ba-certificate-store.h"
 #include "ba-graph-emulator.h"
 #include "ba-store.h"
+#include "ba-test-cli.h"
+#include "ba-test-utils.h"
 
 /* These run backup-access-cli itself, as an admin's script would, against
  * the Graph emulator. The emulator answers on this process's main context,
  * so the program is run asynchronously while the main loop turns. The kept
  * sign-in goes to the gnome-keyring of the private D-Bus session
  * (build-aux/test-session); every test that keeps one signs out again. */
+
+#define run_cli(f, ...) \
+  ba_test_cli_runv (ba_graph_emulator_get_url ((f)->emulator), NULL, (const char * const[]) { __VA_ARGS__, NULL })
 
 #define ADMIN_UPN "admin@contoso.onmicrosoft.com"
 #define NOT_SIGNED_IN "Not signed in. Run “backup-access-cli sign-in --stay-signed-in” first."
@@ -32,145 +37,21 @@ typedef struct
   char *tmpdir;
 } Fixture;
 
-typedef struct
-{
-  gboolean done;
-  int status;
-  char *out;
-  char *err;
-} CliResult;
-
-static void
-cli_result_free (CliResult *result)
-{
-  g_free (result->out);
-  g_free (result->err);
-  g_free (result);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (CliResult, cli_result_free)
-
 static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
   f->emulator = ba_graph_emulator_new ();
   ba_graph_emulator_set_device_code_times (f->emulator, 900, 1);
-  f->tmpdir = g_dir_make_tmp ("ba-cli-app-XXXXXX", &error);
-  g_assert_no_error (error);
+  f->tmpdir = ba_test_make_tmpdir ("ba-cli-app-XXXXXX");
 }
 
 static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  g_autoptr(GDir) dir = g_dir_open (f->tmpdir, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (f->tmpdir, name, NULL);
-
-      g_unlink (path);
-    }
-  g_rmdir (f->tmpdir);
-  g_free (f->tmpdir);
+  ba_test_remove_tmpdir (g_steal_pointer (&f->tmpdir));
   g_clear_object (&f->emulator);
-}
-
-static void
-communicate_cb (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  CliResult *r = user_data;
-  g_autoptr(GError) error = NULL;
-
-  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (object), result, &r->out, &r->err, &error);
-  g_assert_no_error (error);
-  r->done = TRUE;
-}
-
-static CliResult *
-run_cliv (Fixture            *f,
-          const char * const *argv)
-{
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
-  CliResult *r = g_new0 (CliResult, 1);
-  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
-  const char *url = ba_graph_emulator_get_url (f->emulator);
-
-  g_ptr_array_add (args, (char *) g_getenv ("BA_CLI"));
-  for (guint i = 0; argv[i] != NULL; i++)
-    g_ptr_array_add (args, (char *) argv[i]);
-  g_ptr_array_add (args, NULL);
-
-  /* The test's private directories, the emulator, and a device code polled
-   * every 20 ms; DBUS_SESSION_BUS_ADDRESS is inherited for the keyring.
-   * Never the test's own standard input. */
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", g_get_user_config_dir (), TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", g_get_user_data_dir (), TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", g_get_user_cache_dir (), TRUE);
-  g_subprocess_launcher_setenv (launcher, "BA_AUTHORITY_URL", url, TRUE);
-  g_subprocess_launcher_setenv (launcher, "BA_GRAPH_URL", url, TRUE);
-  g_subprocess_launcher_setenv (launcher, "BA_TEST_POLL_INTERVAL_MS", "20", TRUE);
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) args->pdata, &error);
-  g_assert_no_error (error);
-
-  g_subprocess_communicate_utf8_async (process, "", NULL, communicate_cb, r);
-  while (!r->done)
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_main_context_iteration (NULL, TRUE);
-    }
-  /* Its exit is reaped on the main context too. */
-  while (!g_subprocess_get_if_exited (process) && !g_subprocess_get_if_signaled (process))
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_main_context_iteration (NULL, TRUE);
-    }
-  if (g_subprocess_get_if_signaled (process))
-    g_test_message ("%s: signal %d, stderr: %s", argv[0], g_subprocess_get_term_sig (process), r->err);
-  g_assert_true (g_subprocess_get_if_exited (process));
-  r->status = g_subprocess_get_exit_status (process);
-  g_test_message ("%s: exit status %d, stderr: %s", argv[0], r->status, r->err);
-
-  return r;
-}
-
-#define run_cli(f, ...) run_cliv (f, (const char * const[]) { __VA_ARGS__, NULL })
-
-static JsonObject *
-parse_object (const char *text)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-
-  json_parser_load_from_data (parser, text, -1, &error);
-  g_assert_no_error (error);
-  g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
-
-  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
-}
-
-
-
-static void
-generated_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  GAsyncResult **out = user_data;
-
-  *out = g_object_ref (result);
 }
 
 /* A certificate in the key store, as "certificate generate" leaves it. */
@@ -178,16 +59,10 @@ static BaCertificate *
 make_certificate (const char *name)
 {
   g_autoptr(BaCertificateStore) store = ba_certificate_store_new (NULL, FALSE);
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(BaCertificate) generated = NULL;
+  g_autoptr(BaCertificate) generated = ba_test_generate_certificate (name);
   g_autoptr(GError) error = NULL;
   BaCertificate *stored;
 
-  ba_certificate_generate_async (name, 2048, 1, NULL, generated_cb, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  generated = ba_certificate_generate_finish (result, &error);
-  g_assert_no_error (error);
   stored = ba_certificate_store_add (store, generated, &error);
   g_assert_no_error (error);
 
@@ -223,12 +98,12 @@ test_cli_application_lifecycle (Fixture       *f,
   g_autoptr(BaCertificate) certificate = make_certificate ("CLI Pool");
   const char *tp = ba_certificate_get_sha1_thumbprint (certificate);
   const char *tenant = ba_graph_emulator_get_tenant_id (f->emulator);
-  g_autoptr(CliResult) created = NULL;
-  g_autoptr(CliResult) listed = NULL;
-  g_autoptr(CliResult) verified = NULL;
-  g_autoptr(CliResult) removed = NULL;
-  g_autoptr(CliResult) deleted = NULL;
-  g_autoptr(CliResult) after = NULL;
+  g_autoptr(BaTestCliResult) created = NULL;
+  g_autoptr(BaTestCliResult) listed = NULL;
+  g_autoptr(BaTestCliResult) verified = NULL;
+  g_autoptr(BaTestCliResult) removed = NULL;
+  g_autoptr(BaTestCliResult) deleted = NULL;
+  g_autoptr(BaTestCliResult) after = NULL;
   g_autoptr(JsonObject) object = NULL;
   g_autoptr(JsonObject) list = NULL;
   g_autoptr(JsonObject) last = NULL;
@@ -242,7 +117,7 @@ test_cli_application_lifecycle (Fixture       *f,
   created = run_cli (f, "application", "create", tenant, "--name", "Pool", "--count", "2",
                      "--certificate", tp, "--accept-policy", "--json");
   g_assert_cmpint (created->status, ==, 0);
-  object = parse_object (created->out);
+  object = ba_test_parse_object (created->out);
   apps = applications_of (object);
   g_assert_cmpuint (json_array_get_length (apps), ==, 2);
   g_assert_cmpuint (ba_graph_emulator_count_applications (f->emulator), ==, 2);
@@ -256,7 +131,7 @@ test_cli_application_lifecycle (Fixture       *f,
   /* By name too. */
   listed = run_cli (f, "application", "list", "Contoso", "--json");
   g_assert_cmpint (listed->status, ==, 0);
-  list = parse_object (listed->out);
+  list = ba_test_parse_object (listed->out);
   g_assert_cmpuint (json_array_get_length (applications_of (list)), ==, 2);
 
   verified = run_cli (f, "application", "verify", tenant);
@@ -275,7 +150,7 @@ test_cli_application_lifecycle (Fixture       *f,
   g_assert_null (ba_graph_emulator_lookup_application (f->emulator, second));
 
   after = run_cli (f, "application", "list", tenant, "--json");
-  last = parse_object (after->out);
+  last = ba_test_parse_object (after->out);
   g_assert_cmpuint (json_array_get_length (applications_of (last)), ==, 0);
 }
 
@@ -284,10 +159,10 @@ test_cli_application_refusals (Fixture       *f,
                                gconstpointer  data)
 {
   const char *tenant = ba_graph_emulator_get_tenant_id (f->emulator);
-  g_autoptr(CliResult) zero = NULL;
-  g_autoptr(CliResult) too_many = NULL;
-  g_autoptr(CliResult) no_policy = NULL;
-  g_autoptr(CliResult) unknown = NULL;
+  g_autoptr(BaTestCliResult) zero = NULL;
+  g_autoptr(BaTestCliResult) too_many = NULL;
+  g_autoptr(BaTestCliResult) no_policy = NULL;
+  g_autoptr(BaTestCliResult) unknown = NULL;
 
   write_pool_store (f);
   zero = run_cli (f, "application", "create", tenant, "--name", "P", "--count", "0", "--certificate", "AB");
@@ -314,12 +189,12 @@ test_cli_application_add_verify (Fixture       *f,
   const char *roles[] = { "Sites.FullControl.All", NULL };
   g_autofree char *app_id = ba_graph_emulator_add_application (f->emulator, "Existing", der, TRUE, roles);
   g_autofree char *app2 = ba_graph_emulator_add_application (f->emulator, "Other", der, TRUE, roles);
-  g_autoptr(CliResult) added = NULL;
-  g_autoptr(CliResult) added2 = NULL;
-  g_autoptr(CliResult) ok = NULL;
-  g_autoptr(CliResult) bad = NULL;
-  g_autoptr(CliResult) single = NULL;
-  g_autoptr(CliResult) updated = NULL;
+  g_autoptr(BaTestCliResult) added = NULL;
+  g_autoptr(BaTestCliResult) added2 = NULL;
+  g_autoptr(BaTestCliResult) ok = NULL;
+  g_autoptr(BaTestCliResult) bad = NULL;
+  g_autoptr(BaTestCliResult) single = NULL;
+  g_autoptr(BaTestCliResult) updated = NULL;
   g_autoptr(JsonObject) object = NULL;
 
   write_pool_store (f);
@@ -331,7 +206,7 @@ test_cli_application_add_verify (Fixture       *f,
 
   ok = run_cli (f, "application", "verify", tenant, app_id, "--json");
   g_assert_cmpint (ok->status, ==, 0);
-  object = parse_object (ok->out);
+  object = ba_test_parse_object (ok->out);
   g_assert_true (json_object_has_member (json_array_get_object_element (applications_of (object), 0), "lastVerified"));
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (applications_of (object), 0), "origin"), ==, "added");
 
@@ -369,8 +244,8 @@ test_cli_application_resume (Fixture       *f,
   g_autoptr(BaStore) store = ba_store_new_default ();
   g_autoptr(BaStore) reloaded = NULL;
   g_autoptr(BaOrganization) org = ba_organization_new (tenant, "Contoso");
-  g_autoptr(CliResult) resumed = NULL;
-  g_autoptr(CliResult) again = NULL;
+  g_autoptr(BaTestCliResult) resumed = NULL;
+  g_autoptr(BaTestCliResult) again = NULL;
   g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GError) error = NULL;
   JsonObject *lost = ba_graph_emulator_lookup_application (f->emulator, lost_id);

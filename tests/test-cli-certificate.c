@@ -12,6 +12,8 @@
 
 #include "ba-certificate.h"
 #include "ba-certificate-store.h"
+#include "ba-test-cli.h"
+#include "ba-test-utils.h"
 
 /* These run backup-access-cli itself, as an admin's script would. The key
  * store lives in the test's private XDG_DATA_HOME; the passphrases go to the
@@ -21,82 +23,7 @@
 
 #define PFX_PASSWORD "Correct Horse ünïcode"
 
-typedef struct
-{
-  int status;
-  char *out;
-  char *err;
-} CliResult;
-
-static void
-cli_result_free (CliResult *result)
-{
-  g_free (result->out);
-  g_free (result->err);
-  g_free (result);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (CliResult, cli_result_free)
-
-/* Auxiliary methods */
-
-static CliResult *
-run_cliv (const char        *input,
-          const char *const *argv)
-{
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
-  /* Never the test's own standard input: on a terminal, the program would
-   * ask for a token's PIN there. */
-  GSubprocessFlags flags = (G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                            G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                            G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  CliResult *result = g_new0 (CliResult, 1);
-
-  g_ptr_array_add (args, (char *) g_getenv ("BA_CLI"));
-  for (guint i = 0; argv[i] != NULL; i++)
-    g_ptr_array_add (args, (char *) argv[i]);
-  g_ptr_array_add (args, NULL);
-
-  /* GLib isolates a test's directories inside the test process only; the
-   * program under test must be pointed at them. The key store lives in the
-   * data directory; DBUS_SESSION_BUS_ADDRESS is inherited for the keyring. */
-  launcher = g_subprocess_launcher_new (flags);
-  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", g_get_user_config_dir (), TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", g_get_user_data_dir (), TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", g_get_user_cache_dir (), TRUE);
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) args->pdata, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, input != NULL ? input : "", NULL, &result->out, &result->err, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (process));
-  result->status = g_subprocess_get_exit_status (process);
-  g_test_message ("exit status %d, stderr: %s", result->status, result->err);
-
-  return result;
-}
-
-static CliResult *
-run_cli_with_input (const char *input,
-                    const char *first_arg,
-                    ...)
-{
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
-  const char *arg;
-  va_list ap;
-
-  va_start (ap, first_arg);
-  for (arg = first_arg; arg != NULL; arg = va_arg (ap, const char *))
-    g_ptr_array_add (args, (char *) arg);
-  va_end (ap);
-  g_ptr_array_add (args, NULL);
-
-  return run_cliv (input, (const char *const *) args->pdata);
-}
-
-#define run_cli(...) run_cli_with_input (NULL, __VA_ARGS__)
+#define run_cli(...) ba_test_cli_run (NULL, __VA_ARGS__)
 
 /* A path in the test's private cache directory. */
 static char *
@@ -247,22 +174,6 @@ make_pfx (const char *common_name,
   return g_steal_pointer (&sha1);
 }
 
-static JsonObject *
-parse_object (const char *text)
-{
-  g_autoptr(GError) error = NULL;
-  JsonNode *node = json_from_string (text, &error);
-  JsonObject *object;
-
-  g_assert_no_error (error);
-  g_assert_nonnull (node);
-  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
-  object = json_object_ref (json_node_get_object (node));
-  json_node_unref (node);
-
-  return object;
-}
-
 static gboolean
 is_upper_hex (const char *text,
               gsize       length)
@@ -357,12 +268,12 @@ assert_same_certificate (JsonObject *a,
 static JsonObject *
 generate (const char *name)
 {
-  g_autoptr(CliResult) r = run_cli ("certificate", "generate", "--name", name, "--json", NULL);
+  g_autoptr(BaTestCliResult) r = run_cli ("certificate", "generate", "--name", name, "--json", NULL);
 
   g_assert_cmpint (r->status, ==, 0);
   g_assert_cmpstr (r->err, ==, "");
 
-  return parse_object (r->out);
+  return ba_test_parse_object (r->out);
 }
 
 static double
@@ -487,7 +398,7 @@ test_usage_errors (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autoptr(CliResult) r = run_cliv (NULL, cases[i].args);
+      g_autoptr(BaTestCliResult) r = ba_test_cli_runv (NULL, NULL, cases[i].args);
       g_autofree char *joined = g_strjoinv (" ", (char **) cases[i].args);
 
       g_test_message ("case %u: %s", i, joined);
@@ -506,9 +417,9 @@ static void
 test_help (void)
 {
   static const char *verbs[] = { "generate", "import", "list", "show", "export", "delete" };
-  g_autoptr(CliResult) r = run_cli ("--help", NULL);
-  g_autoptr(CliResult) export_help = run_cli ("certificate", "export", "--help", NULL);
-  g_autoptr(CliResult) generate_help = run_cli ("certificate", "generate", "--help", NULL);
+  g_autoptr(BaTestCliResult) r = run_cli ("--help", NULL);
+  g_autoptr(BaTestCliResult) export_help = run_cli ("certificate", "export", "--help", NULL);
+  g_autoptr(BaTestCliResult) generate_help = run_cli ("certificate", "generate", "--help", NULL);
 
   g_assert_cmpint (r->status, ==, 0);
   g_assert_nonnull (strstr (r->out, "organization list"));
@@ -536,8 +447,8 @@ test_generate_defaults (void)
 {
   g_autoptr(JsonObject) certificate = generate ("CLI Default");
   g_autoptr(BaCertificate) stored = NULL;
-  g_autoptr(CliResult) plain = NULL;
-  g_autoptr(CliResult) list = NULL;
+  g_autoptr(BaTestCliResult) plain = NULL;
+  g_autoptr(BaTestCliResult) list = NULL;
   g_autoptr(JsonObject) listed = NULL;
   g_autofree char *plain_sha1 = NULL;
   const char *sha1;
@@ -577,7 +488,7 @@ test_generate_defaults (void)
 
   list = run_cli ("certificate", "list", "--json", NULL);
   g_assert_cmpint (list->status, ==, 0);
-  listed = parse_object (list->out);
+  listed = ba_test_parse_object (list->out);
   g_assert_cmpuint (count_key_store_certificates (listed), ==, 2);
   {
     JsonArray *certificates = json_object_get_array_member (listed, "certificates");
@@ -598,13 +509,13 @@ static void
 test_generate_options (void)
 {
   g_autoptr(JsonObject) certificate = NULL;
-  g_autoptr(CliResult) r = run_cli ("certificate", "generate", "--name", "CLI Five Years",
+  g_autoptr(BaTestCliResult) r = run_cli ("certificate", "generate", "--name", "CLI Five Years",
                                     "--bits", "3072", "--years", "5", "--json", NULL);
   double years;
 
   g_assert_cmpint (r->status, ==, 0);
   g_assert_cmpstr (r->err, ==, "");
-  certificate = parse_object (r->out);
+  certificate = ba_test_parse_object (r->out);
   assert_certificate_object (certificate);
 
   g_assert_cmpint (json_object_get_int_member (certificate, "keyBits"), ==, 3072);
@@ -617,11 +528,11 @@ test_generate_options (void)
 static void
 test_list (void)
 {
-  g_autoptr(CliResult) empty = run_cli ("certificate", "list", "--json", NULL);
+  g_autoptr(BaTestCliResult) empty = run_cli ("certificate", "list", "--json", NULL);
   g_autoptr(JsonObject) empty_list = NULL;
   g_autoptr(JsonObject) certificate = NULL;
-  g_autoptr(CliResult) table = NULL;
-  g_autoptr(CliResult) json = NULL;
+  g_autoptr(BaTestCliResult) table = NULL;
+  g_autoptr(BaTestCliResult) json = NULL;
   g_autoptr(JsonObject) list = NULL;
   g_auto(GStrv) lines = NULL;
   const char *sha1;
@@ -629,7 +540,7 @@ test_list (void)
 
   /* A fresh key store has nothing of ours; tokens may hold some. */
   g_assert_cmpint (empty->status, ==, 0);
-  empty_list = parse_object (empty->out);
+  empty_list = ba_test_parse_object (empty->out);
   g_assert_cmpuint (count_key_store_certificates (empty_list), ==, 0);
 
   certificate = generate ("CLI Listed");
@@ -659,7 +570,7 @@ test_list (void)
   json = run_cli ("certificate", "list", "--json", NULL);
   g_assert_cmpint (json->status, ==, 0);
   g_assert_cmpstr (json->err, ==, "");
-  list = parse_object (json->out);
+  list = ba_test_parse_object (json->out);
   g_assert_cmpuint (count_key_store_certificates (list), ==, 1);
   g_assert_nonnull (find_in_list (list, sha1));
   assert_same_certificate (certificate, find_in_list (list, sha1));
@@ -673,10 +584,10 @@ test_show (void)
   const char *sha256 = json_object_get_string_member (certificate, "sha256");
   g_autofree char *lower_sha256 = g_ascii_strdown (sha256, -1);
   g_autoptr(GString) colons = g_string_new (NULL);
-  g_autoptr(CliResult) by_sha1 = NULL;
-  g_autoptr(CliResult) by_sha256 = NULL;
-  g_autoptr(CliResult) by_colons = NULL;
-  g_autoptr(CliResult) unknown = NULL;
+  g_autoptr(BaTestCliResult) by_sha1 = NULL;
+  g_autoptr(BaTestCliResult) by_sha256 = NULL;
+  g_autoptr(BaTestCliResult) by_colons = NULL;
+  g_autoptr(BaTestCliResult) unknown = NULL;
   g_autoptr(JsonObject) shown = NULL;
   g_autoptr(JsonObject) shown_by_colons = NULL;
 
@@ -692,7 +603,7 @@ test_show (void)
   by_sha256 = run_cli ("certificate", "show", lower_sha256, "--json", NULL);
   g_assert_cmpint (by_sha256->status, ==, 0);
   g_assert_cmpstr (by_sha256->err, ==, "");
-  shown = parse_object (by_sha256->out);
+  shown = ba_test_parse_object (by_sha256->out);
   assert_certificate_object (shown);
   assert_same_certificate (certificate, shown);
 
@@ -702,7 +613,7 @@ test_show (void)
                             g_ascii_tolower (sha1[i]), g_ascii_tolower (sha1[i + 1]));
   by_colons = run_cli ("certificate", "show", colons->str, "--json", NULL);
   g_assert_cmpint (by_colons->status, ==, 0);
-  shown_by_colons = parse_object (by_colons->out);
+  shown_by_colons = ba_test_parse_object (by_colons->out);
   g_assert_cmpstr (json_object_get_string_member (shown_by_colons, "sha1"), ==, sha1);
 
   unknown = run_cli ("certificate", "show", "0000000000000000000000000000000000000000", NULL);
@@ -724,11 +635,11 @@ test_export (void)
   g_autofree char *password_path = write_scratch_file ("password.txt", PFX_PASSWORD "\n", -1);
   g_autofree char *precious_path = write_scratch_file ("precious.cer", "precious", -1);
   g_autofree char *passin = g_strconcat ("file:", password_path, NULL);
-  g_autoptr(CliResult) cer = NULL;
-  g_autoptr(CliResult) pem = NULL;
-  g_autoptr(CliResult) pfx = NULL;
-  g_autoptr(CliResult) stdin_pfx = NULL;
-  g_autoptr(CliResult) existing = NULL;
+  g_autoptr(BaTestCliResult) cer = NULL;
+  g_autoptr(BaTestCliResult) pem = NULL;
+  g_autoptr(BaTestCliResult) pfx = NULL;
+  g_autoptr(BaTestCliResult) stdin_pfx = NULL;
+  g_autoptr(BaTestCliResult) existing = NULL;
   g_autoptr(BaCertificate) from_cer = NULL;
   g_autoptr(BaCertificate) from_pem = NULL;
   g_autoptr(BaCertificate) from_pfx = NULL;
@@ -780,8 +691,8 @@ test_export (void)
   g_clear_error (&error);
 
   /* The password from standard input, as a script pipes it. */
-  stdin_pfx = run_cli_with_input (PFX_PASSWORD "\n", "certificate", "export", sha1, "--format", "pfx",
-                                  "--output", stdin_pfx_path, "--password-file", "-", NULL);
+  stdin_pfx = ba_test_cli_run (PFX_PASSWORD "\n", "certificate", "export", sha1, "--format", "pfx",
+                               "--output", stdin_pfx_path, "--password-file", "-", NULL);
   g_assert_cmpint (stdin_pfx->status, ==, 0);
   stdin_pfx_data = read_file (stdin_pfx_path);
   g_clear_object (&from_pfx);
@@ -811,7 +722,7 @@ test_export (void)
   precious = read_file (precious_path);
   g_assert_cmpmem (g_bytes_get_data (precious, NULL), g_bytes_get_size (precious), "precious", 8);
   {
-    g_autoptr(CliResult) again = run_cli ("certificate", "export", sha1, "--format", "pfx", "--output", pfx_path,
+    g_autoptr(BaTestCliResult) again = run_cli ("certificate", "export", sha1, "--format", "pfx", "--output", pfx_path,
                                           "--password-file", password_path, NULL);
     g_autoptr(GBytes) unchanged = read_file (pfx_path);
 
@@ -823,7 +734,7 @@ test_export (void)
   {
     g_autofree char *empty_path = write_scratch_file ("empty.txt", "\n", -1);
     g_autofree char *open_pfx_path = scratch_path ("open.pfx");
-    g_autoptr(CliResult) empty = run_cli ("certificate", "export", sha1, "--format", "pfx", "--output", open_pfx_path,
+    g_autoptr(BaTestCliResult) empty = run_cli ("certificate", "export", sha1, "--format", "pfx", "--output", open_pfx_path,
                                           "--password-file", empty_path, NULL);
 
     g_assert_cmpint (empty->status, ==, 1);
@@ -840,7 +751,7 @@ test_export (void)
   /* Unknown thumbprint: nothing written. */
   {
     g_autofree char *never_path = scratch_path ("never.cer");
-    g_autoptr(CliResult) unknown = run_cli ("certificate", "export", "0000000000000000000000000000000000000000",
+    g_autoptr(BaTestCliResult) unknown = run_cli ("certificate", "export", "0000000000000000000000000000000000000000",
                                             "--format", "cer", "--output", never_path, NULL);
 
     g_assert_cmpint (unknown->status, ==, 1);
@@ -860,12 +771,12 @@ test_import (void)
   g_autofree char *missing_path = scratch_path ("missing.pfx");
   g_autofree char *sha1 = NULL;
   g_autofree char *wrong_reason = NULL;
-  g_autoptr(CliResult) wrong = NULL;
-  g_autoptr(CliResult) none = NULL;
-  g_autoptr(CliResult) garbage = NULL;
-  g_autoptr(CliResult) missing = NULL;
-  g_autoptr(CliResult) imported = NULL;
-  g_autoptr(CliResult) list = NULL;
+  g_autoptr(BaTestCliResult) wrong = NULL;
+  g_autoptr(BaTestCliResult) none = NULL;
+  g_autoptr(BaTestCliResult) garbage = NULL;
+  g_autoptr(BaTestCliResult) missing = NULL;
+  g_autoptr(BaTestCliResult) imported = NULL;
+  g_autoptr(BaTestCliResult) list = NULL;
   g_autoptr(JsonObject) certificate = NULL;
   g_autoptr(JsonObject) listed = NULL;
   g_autoptr(BaCertificate) stored = NULL;
@@ -905,7 +816,7 @@ test_import (void)
 
   {
     g_autofree char *no_such_path = scratch_path ("no-such-password.txt");
-    g_autoptr(CliResult) no_password_file = run_cli ("certificate", "import", pfx_path,
+    g_autoptr(BaTestCliResult) no_password_file = run_cli ("certificate", "import", pfx_path,
                                                      "--password-file", no_such_path, NULL);
 
     g_assert_cmpint (no_password_file->status, ==, 1);
@@ -915,14 +826,14 @@ test_import (void)
 
   /* None of the failures left anything in the key store. */
   list = run_cli ("certificate", "list", "--json", NULL);
-  listed = parse_object (list->out);
+  listed = ba_test_parse_object (list->out);
   g_assert_cmpuint (count_key_store_certificates (listed), ==, 0);
 
   imported = run_cli ("certificate", "import", pfx_path, "--password-file", password_path, "--json", NULL);
   g_assert_cmpint (imported->status, ==, 0);
   g_assert_cmpstr (imported->err, ==, "");
   g_assert_null (strstr (imported->out, PFX_PASSWORD));
-  certificate = parse_object (imported->out);
+  certificate = ba_test_parse_object (imported->out);
   assert_certificate_object (certificate);
   g_assert_cmpstr (json_object_get_string_member (certificate, "sha1"), ==, sha1);
   g_assert_cmpstr (json_object_get_string_member (certificate, "commonName"), ==, "CLI Imported");
@@ -941,8 +852,8 @@ test_import_stdin (void)
   g_autofree char *open_path = scratch_path ("open.pfx");
   g_autofree char *sha1 = NULL;
   g_autofree char *open_sha1 = NULL;
-  g_autoptr(CliResult) imported = NULL;
-  g_autoptr(CliResult) open = NULL;
+  g_autoptr(BaTestCliResult) imported = NULL;
+  g_autoptr(BaTestCliResult) open = NULL;
 
   if (!have_program ("openssl"))
     {
@@ -952,7 +863,7 @@ test_import_stdin (void)
 
   /* A password file written on Windows: the CR goes with the line break. */
   sha1 = make_pfx ("CLI Piped", PFX_PASSWORD, pfx_path);
-  imported = run_cli_with_input (PFX_PASSWORD "\r\n", "certificate", "import", pfx_path, "--password-file", "-", NULL);
+  imported = ba_test_cli_run (PFX_PASSWORD "\r\n", "certificate", "import", pfx_path, "--password-file", "-", NULL);
   g_assert_cmpint (imported->status, ==, 0);
   g_assert_cmpstr (imported->err, ==, "");
   g_assert_nonnull (strstr (imported->out, sha1));
@@ -984,7 +895,7 @@ import_out_of_date (const char *activation,
   g_autofree char *out1 = NULL;
   g_autofree char *out2 = NULL;
   g_autofree char *out3 = NULL;
-  g_autoptr(CliResult) r = NULL;
+  g_autoptr(BaTestCliResult) r = NULL;
   g_autoptr(JsonObject) certificate = NULL;
 
   out1 = run_tool ("certtool", "--generate-privkey", "--key-type", "rsa", "--bits", "2048",
@@ -998,7 +909,7 @@ import_out_of_date (const char *activation,
   g_assert_cmpint (r->status, ==, 0);
   g_assert_true (g_str_has_prefix (r->err, "backup-access-cli: "));
   g_assert_nonnull (strstr (r->err, warning));
-  certificate = parse_object (r->out);
+  certificate = ba_test_parse_object (r->out);
   g_assert_false (json_object_get_boolean_member (certificate, "valid"));
 }
 
@@ -1033,11 +944,11 @@ test_delete (void)
   g_autoptr(JsonObject) kept = generate ("CLI Kept");
   const char *sha1 = json_object_get_string_member (certificate, "sha1");
   g_autofree char *lower_sha256 = g_ascii_strdown (json_object_get_string_member (certificate, "sha256"), -1);
-  g_autoptr(CliResult) deleted = NULL;
-  g_autoptr(CliResult) shown = NULL;
-  g_autoptr(CliResult) again = NULL;
-  g_autoptr(CliResult) unknown = NULL;
-  g_autoptr(CliResult) list = NULL;
+  g_autoptr(BaTestCliResult) deleted = NULL;
+  g_autoptr(BaTestCliResult) shown = NULL;
+  g_autoptr(BaTestCliResult) again = NULL;
+  g_autoptr(BaTestCliResult) unknown = NULL;
+  g_autoptr(BaTestCliResult) list = NULL;
   g_autoptr(JsonObject) listed = NULL;
   g_autoptr(BaCertificate) gone = NULL;
   g_autoptr(BaCertificate) still_there = NULL;
@@ -1061,7 +972,7 @@ test_delete (void)
 
   /* Only that one went. */
   list = run_cli ("certificate", "list", "--json", NULL);
-  listed = parse_object (list->out);
+  listed = ba_test_parse_object (list->out);
   g_assert_cmpuint (count_key_store_certificates (listed), ==, 1);
   g_assert_nonnull (find_in_list (listed, json_object_get_string_member (kept, "sha1")));
 
@@ -1165,15 +1076,15 @@ test_token (void)
   g_autofree char *sha1 = NULL;
   g_autofree char *lower_sha1 = NULL;
   g_autofree char *locked_sha1 = NULL;
-  g_autoptr(CliResult) table = NULL;
-  g_autoptr(CliResult) json = NULL;
-  g_autoptr(CliResult) shown = NULL;
-  g_autoptr(CliResult) cer = NULL;
-  g_autoptr(CliResult) pfx = NULL;
-  g_autoptr(CliResult) deleted = NULL;
-  g_autoptr(CliResult) still = NULL;
-  g_autoptr(CliResult) locked = NULL;
-  g_autoptr(CliResult) locked_show = NULL;
+  g_autoptr(BaTestCliResult) table = NULL;
+  g_autoptr(BaTestCliResult) json = NULL;
+  g_autoptr(BaTestCliResult) shown = NULL;
+  g_autoptr(BaTestCliResult) cer = NULL;
+  g_autoptr(BaTestCliResult) pfx = NULL;
+  g_autoptr(BaTestCliResult) deleted = NULL;
+  g_autoptr(BaTestCliResult) still = NULL;
+  g_autoptr(BaTestCliResult) locked = NULL;
+  g_autoptr(BaTestCliResult) locked_show = NULL;
   g_autoptr(JsonObject) list = NULL;
   g_autoptr(JsonObject) certificate = NULL;
   g_autoptr(BaCertificate) from_cer = NULL;
@@ -1226,7 +1137,7 @@ test_token (void)
 
   json = run_cli ("certificate", "list", "--json", NULL);
   g_assert_cmpint (json->status, ==, 0);
-  list = parse_object (json->out);
+  list = ba_test_parse_object (json->out);
   g_assert_cmpuint (count_key_store_certificates (list), ==, 0);
   listed = find_in_list (list, sha1);
   g_assert_nonnull (listed);
@@ -1236,7 +1147,7 @@ test_token (void)
 
   shown = run_cli ("certificate", "show", lower_sha1, "--json", NULL);
   g_assert_cmpint (shown->status, ==, 0);
-  certificate = parse_object (shown->out);
+  certificate = ba_test_parse_object (shown->out);
   assert_certificate_object (certificate);
   assert_same_certificate (certificate, listed);
 

@@ -16,11 +16,17 @@
 #include "ba-graph-emulator.h"
 #include "ba-provisioner.h"
 #include "ba-store.h"
+#include "ba-test-cli.h"
+#include "ba-test-utils.h"
 
 /* `backup-access-cli organization add|remove`, run as an admin's script
  * would, against the Graph emulator: the same cases as the wizard's test,
  * with the same messages. The emulator answers on this process's main
  * context, so the program runs asynchronously while the main loop turns. */
+
+#define run_cliv(f, argv) ba_test_cli_runv (ba_graph_emulator_get_url ((f)->emulator), NULL, (argv))
+#define run_cli(f, ...) \
+  ba_test_cli_runv (ba_graph_emulator_get_url ((f)->emulator), NULL, (const char * const[]) { __VA_ARGS__, NULL })
 
 #define UNKNOWN_APP_ID "0b5a0c2e-1111-4222-8333-444455556666"
 
@@ -30,24 +36,6 @@ typedef struct
   BaCertificate *ours;
   BaCertificate *other;
 } Fixture;
-
-typedef struct
-{
-  gboolean done;
-  int status;
-  char *out;
-  char *err;
-} CliResult;
-
-static void
-cli_result_free (CliResult *result)
-{
-  g_free (result->out);
-  g_free (result->err);
-  g_free (result);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (CliResult, cli_result_free)
 
 /* Made once, kept in each test's key store. */
 static BaCertificate *ours_template;
@@ -84,69 +72,6 @@ fixture_teardown (Fixture       *f,
   g_clear_object (&f->emulator);
 }
 
-static void
-communicate_cb (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  CliResult *r = user_data;
-  g_autoptr(GError) error = NULL;
-
-  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (object), result, &r->out, &r->err, &error);
-  g_assert_no_error (error);
-  r->done = TRUE;
-}
-
-static CliResult *
-run_cliv (Fixture            *f,
-          const char * const *argv)
-{
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
-  CliResult *r = g_new0 (CliResult, 1);
-  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
-  const char *url = ba_graph_emulator_get_url (f->emulator);
-
-  g_ptr_array_add (args, (char *) g_getenv ("BA_CLI"));
-  for (guint i = 0; argv[i] != NULL; i++)
-    g_ptr_array_add (args, (char *) argv[i]);
-  g_ptr_array_add (args, NULL);
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", g_get_user_config_dir (), TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", g_get_user_data_dir (), TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", g_get_user_cache_dir (), TRUE);
-  g_subprocess_launcher_setenv (launcher, "BA_AUTHORITY_URL", url, TRUE);
-  g_subprocess_launcher_setenv (launcher, "BA_GRAPH_URL", url, TRUE);
-  g_subprocess_launcher_setenv (launcher, "BA_TEST_POLL_INTERVAL_MS", "20", TRUE);
-  g_subprocess_launcher_setenv (launcher, "BA_TEST_RETRY_DELAY_MS", "10", TRUE);
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) args->pdata, &error);
-  g_assert_no_error (error);
-
-  g_subprocess_communicate_utf8_async (process, "", NULL, communicate_cb, r);
-  while (!r->done)
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_main_context_iteration (NULL, TRUE);
-    }
-  while (!g_subprocess_get_if_exited (process) && !g_subprocess_get_if_signaled (process))
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_main_context_iteration (NULL, TRUE);
-    }
-  g_assert_true (g_subprocess_get_if_exited (process));
-  r->status = g_subprocess_get_exit_status (process);
-  g_test_message ("%s %s: exit status %d, stderr: %s", argv[0], argv[1], r->status, r->err);
-
-  return r;
-}
-
-#define run_cli(f, ...) run_cliv (f, (const char * const[]) { __VA_ARGS__, NULL })
-
 static BaStore *
 load_store (void)
 {
@@ -156,19 +81,6 @@ load_store (void)
   g_assert_true (ba_store_load (store, &error));
   g_assert_no_error (error);
   return store;
-}
-
-static JsonObject *
-parse_object (const char *text)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-
-  json_parser_load_from_data (parser, text, -1, &error);
-  g_assert_no_error (error);
-  g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
-
-  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
 }
 
 static gboolean
@@ -218,7 +130,7 @@ static void
 test_register_new (Fixture       *f,
                    gconstpointer  data)
 {
-  g_autoptr(CliResult) r = NULL;
+  g_autoptr(BaTestCliResult) r = NULL;
   g_autoptr(JsonObject) root = NULL;
   g_autoptr(BaStore) store = NULL;
   const char *tenant = ba_graph_emulator_get_tenant_id (f->emulator);
@@ -234,7 +146,7 @@ test_register_new (Fixture       *f,
   /* The code on stderr, as for every sign-in. */
   g_assert_nonnull (strstr (r->err, ba_graph_emulator_get_last_user_code (f->emulator)));
 
-  root = parse_object (r->out);
+  root = ba_test_parse_object (r->out);
   app_id = json_object_get_string_member (root, "applicationId");
   g_assert_nonnull (app_id);
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (root, "organization"), "tenantId"), ==, tenant);
@@ -262,7 +174,7 @@ static void
 test_replication_delay (Fixture       *f,
                         gconstpointer  data)
 {
-  g_autoptr(CliResult) r = NULL;
+  g_autoptr(BaTestCliResult) r = NULL;
 
   ba_graph_emulator_set_replication_delay (f->emulator, 300);
   approve_sign_in (f);
@@ -277,7 +189,7 @@ static void
 test_insufficient_privileges (Fixture       *f,
                               gconstpointer  data)
 {
-  g_autoptr(CliResult) r = NULL;
+  g_autoptr(BaTestCliResult) r = NULL;
   g_autoptr(BaStore) store = NULL;
   g_autofree char *prefix = NULL;
   const char *roles[] = { "User Administrator", NULL };
@@ -306,7 +218,7 @@ static void
 test_existing_grant (Fixture       *f,
                      gconstpointer  data)
 {
-  g_autoptr(CliResult) r = NULL;
+  g_autoptr(BaTestCliResult) r = NULL;
   g_autoptr(BaStore) store = NULL;
   g_autoptr(GBytes) other_der = ba_certificate_get_der (f->other);
   g_autofree char *app_id = NULL;
@@ -336,8 +248,8 @@ static void
 test_existing_no_grant (Fixture       *f,
                         gconstpointer  data)
 {
-  g_autoptr(CliResult) r = NULL;
-  g_autoptr(CliResult) again = NULL;
+  g_autoptr(BaTestCliResult) r = NULL;
+  g_autoptr(BaTestCliResult) again = NULL;
   g_autoptr(BaStore) store = NULL;
   g_autoptr(GBytes) der = ba_certificate_get_der (f->ours);
   const char *roles[] = { "Directory.Read.All", "Group.Read.All", "Sites.Read.All", NULL };
@@ -387,7 +299,7 @@ test_existing_no_grant_failures (Fixture       *f,
 
   for (guint i = 0; i < G_N_ELEMENTS (apps); i++)
     {
-      g_autoptr(CliResult) r = run_cli (f, "organization", "add", "--services", "exchange,sharepoint", "--app-id", apps[i],
+      g_autoptr(BaTestCliResult) r = run_cli (f, "organization", "add", "--services", "exchange,sharepoint", "--app-id", apps[i],
                                         "--username", "backup@contoso.com",
                                         "--certificate", ba_certificate_get_sha1_thumbprint (f->ours));
 
@@ -441,7 +353,7 @@ test_validation (Fixture       *f,
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-      g_autoptr(CliResult) r = NULL;
+      g_autoptr(BaTestCliResult) r = NULL;
 
       g_ptr_array_add (argv, (char *) "organization");
       g_ptr_array_add (argv, (char *) "add");
@@ -466,7 +378,7 @@ test_duplicate_tenant (Fixture       *f,
 {
   g_autoptr(BaStore) store = load_store ();
   g_autoptr(BaOrganization) existing = ba_organization_new (ba_graph_emulator_get_tenant_id (f->emulator), "Contoso");
-  g_autoptr(CliResult) r = NULL;
+  g_autoptr(BaTestCliResult) r = NULL;
   g_autoptr(GError) error = NULL;
 
   g_assert_true (ba_store_add_organization (store, existing, &error));
@@ -486,10 +398,10 @@ static void
 test_remove (Fixture       *f,
              gconstpointer  data)
 {
-  g_autoptr(CliResult) added = NULL;
-  g_autoptr(CliResult) removed = NULL;
-  g_autoptr(CliResult) again = NULL;
-  g_autoptr(CliResult) missing = NULL;
+  g_autoptr(BaTestCliResult) added = NULL;
+  g_autoptr(BaTestCliResult) removed = NULL;
+  g_autoptr(BaTestCliResult) again = NULL;
+  g_autoptr(BaTestCliResult) missing = NULL;
   g_autoptr(BaStore) store = NULL;
   const char *tenant = ba_graph_emulator_get_tenant_id (f->emulator);
 
@@ -512,30 +424,6 @@ test_remove (Fixture       *f,
   g_assert_cmpint (missing->status, ==, 2);
 }
 
-static void
-generate_cb (GObject      *object,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  BaCertificate **out = user_data;
-  g_autoptr(GError) error = NULL;
-
-  *out = ba_certificate_generate_finish (result, &error);
-  g_assert_no_error (error);
-}
-
-static BaCertificate *
-make_certificate (const char *name)
-{
-  BaCertificate *certificate = NULL;
-
-  ba_certificate_generate_async (name, 2048, 1, NULL, generate_cb, &certificate);
-  while (certificate == NULL)
-    g_main_context_iteration (NULL, TRUE);
-
-  return certificate;
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -543,9 +431,11 @@ main (int   argc,
   int status;
 
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  /* Read by the program under test only: short retry delays. */
+  g_setenv ("BA_TEST_RETRY_DELAY_MS", "10", TRUE);
 
-  ours_template = make_certificate ("Backup Access CLI Test");
-  other_template = make_certificate ("Someone Else");
+  ours_template = ba_test_generate_certificate ("Backup Access CLI Test");
+  other_template = ba_test_generate_certificate ("Someone Else");
 
 #define ADD(path, func) \
   g_test_add ("/ba/cli-organization/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)

@@ -12,12 +12,18 @@
 #include <libsoup/soup.h>
 
 #include "ba-graph-emulator.h"
+#include "ba-test-cli.h"
+#include "ba-test-utils.h"
 
 /* These run backup-access-cli itself, as an admin's script would, against
  * the Graph emulator. The emulator answers on this process's main context,
  * so the program is run asynchronously while the main loop turns. The kept
  * sign-in goes to the gnome-keyring of the private D-Bus session
  * (build-aux/test-session); every test that keeps one signs out again. */
+
+#define run_cliv(f, argv) ba_test_cli_runv (ba_graph_emulator_get_url ((f)->emulator), NULL, (argv))
+#define run_cli(f, ...) \
+  ba_test_cli_runv (ba_graph_emulator_get_url ((f)->emulator), NULL, (const char * const[]) { __VA_ARGS__, NULL })
 
 #define ADMIN_UPN "admin@contoso.onmicrosoft.com"
 #define NOT_SIGNED_IN "Not signed in. Run “backup-access-cli sign-in --stay-signed-in” first."
@@ -28,133 +34,21 @@ typedef struct
   char *tmpdir;
 } Fixture;
 
-typedef struct
-{
-  gboolean done;
-  int status;
-  char *out;
-  char *err;
-} CliResult;
-
-static void
-cli_result_free (CliResult *result)
-{
-  g_free (result->out);
-  g_free (result->err);
-  g_free (result);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (CliResult, cli_result_free)
-
 static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
   f->emulator = ba_graph_emulator_new ();
   ba_graph_emulator_set_device_code_times (f->emulator, 900, 1);
-  f->tmpdir = g_dir_make_tmp ("ba-cli-sign-in-XXXXXX", &error);
-  g_assert_no_error (error);
+  f->tmpdir = ba_test_make_tmpdir ("ba-cli-sign-in-XXXXXX");
 }
 
 static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  g_autoptr(GDir) dir = g_dir_open (f->tmpdir, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (f->tmpdir, name, NULL);
-
-      g_unlink (path);
-    }
-  g_rmdir (f->tmpdir);
-  g_free (f->tmpdir);
+  ba_test_remove_tmpdir (g_steal_pointer (&f->tmpdir));
   g_clear_object (&f->emulator);
-}
-
-static void
-communicate_cb (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  CliResult *r = user_data;
-  g_autoptr(GError) error = NULL;
-
-  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (object), result, &r->out, &r->err, &error);
-  g_assert_no_error (error);
-  r->done = TRUE;
-}
-
-static CliResult *
-run_cliv (Fixture            *f,
-          const char * const *argv)
-{
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
-  CliResult *r = g_new0 (CliResult, 1);
-  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
-  const char *url = ba_graph_emulator_get_url (f->emulator);
-
-  g_ptr_array_add (args, (char *) g_getenv ("BA_CLI"));
-  for (guint i = 0; argv[i] != NULL; i++)
-    g_ptr_array_add (args, (char *) argv[i]);
-  g_ptr_array_add (args, NULL);
-
-  /* The test's private directories, the emulator, and a device code polled
-   * every 20 ms; DBUS_SESSION_BUS_ADDRESS is inherited for the keyring.
-   * Never the test's own standard input. */
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", g_get_user_config_dir (), TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", g_get_user_data_dir (), TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", g_get_user_cache_dir (), TRUE);
-  g_subprocess_launcher_setenv (launcher, "BA_AUTHORITY_URL", url, TRUE);
-  g_subprocess_launcher_setenv (launcher, "BA_GRAPH_URL", url, TRUE);
-  g_subprocess_launcher_setenv (launcher, "BA_TEST_POLL_INTERVAL_MS", "20", TRUE);
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) args->pdata, &error);
-  g_assert_no_error (error);
-
-  g_subprocess_communicate_utf8_async (process, "", NULL, communicate_cb, r);
-  while (!r->done)
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_main_context_iteration (NULL, TRUE);
-    }
-  /* Its exit is reaped on the main context too. */
-  while (!g_subprocess_get_if_exited (process) && !g_subprocess_get_if_signaled (process))
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_main_context_iteration (NULL, TRUE);
-    }
-  if (g_subprocess_get_if_signaled (process))
-    g_test_message ("%s: signal %d, stderr: %s", argv[0], g_subprocess_get_term_sig (process), r->err);
-  g_assert_true (g_subprocess_get_if_exited (process));
-  r->status = g_subprocess_get_exit_status (process);
-  g_test_message ("%s: exit status %d, stderr: %s", argv[0], r->status, r->err);
-
-  return r;
-}
-
-#define run_cli(f, ...) run_cliv (f, (const char * const[]) { __VA_ARGS__, NULL })
-
-static JsonObject *
-parse_object (const char *text)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-
-  json_parser_load_from_data (parser, text, -1, &error);
-  g_assert_no_error (error);
-  g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
-
-  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
 }
 
 static gboolean
@@ -172,12 +66,12 @@ static void
 test_cli_sign_in_whoami_sign_out (Fixture       *f,
                                   gconstpointer  data)
 {
-  g_autoptr(CliResult) signed_in = NULL;
-  g_autoptr(CliResult) who_json = NULL;
-  g_autoptr(CliResult) who_plain = NULL;
-  g_autoptr(CliResult) signed_out = NULL;
-  g_autoptr(CliResult) who_after = NULL;
-  g_autoptr(CliResult) sign_out_again = NULL;
+  g_autoptr(BaTestCliResult) signed_in = NULL;
+  g_autoptr(BaTestCliResult) who_json = NULL;
+  g_autoptr(BaTestCliResult) who_plain = NULL;
+  g_autoptr(BaTestCliResult) signed_out = NULL;
+  g_autoptr(BaTestCliResult) who_after = NULL;
+  g_autoptr(BaTestCliResult) sign_out_again = NULL;
   g_autoptr(JsonObject) account = NULL;
   g_autofree char *prompt = NULL;
   g_autofree char *expected_out = NULL;
@@ -204,7 +98,7 @@ test_cli_sign_in_whoami_sign_out (Fixture       *f,
   /* The kept session works in another run of the program. */
   who_json = run_cli (f, "whoami", "--json");
   g_assert_cmpint (who_json->status, ==, 0);
-  account = parse_object (who_json->out);
+  account = ba_test_parse_object (who_json->out);
   g_assert_cmpstr (json_object_get_string_member (account, "upn"), ==, ADMIN_UPN);
   g_assert_true (json_object_has_member (account, "displayName"));
   g_assert_cmpstr (json_object_get_string_member (account, "tenantId"), ==, tenant_id);
@@ -243,8 +137,8 @@ static void
 test_cli_sign_in_not_kept (Fixture       *f,
                            gconstpointer  data)
 {
-  g_autoptr(CliResult) signed_in = NULL;
-  g_autoptr(CliResult) who = NULL;
+  g_autoptr(BaTestCliResult) signed_in = NULL;
+  g_autoptr(BaTestCliResult) who = NULL;
 
   ba_graph_emulator_script_polls (f->emulator, BA_EMULATOR_POLL_APPROVED, NULL);
   signed_in = run_cli (f, "sign-in", "--cloud", "global");
@@ -261,7 +155,7 @@ static void
 test_cli_sign_in_declined (Fixture       *f,
                            gconstpointer  data)
 {
-  g_autoptr(CliResult) r = NULL;
+  g_autoptr(BaTestCliResult) r = NULL;
 
   ba_graph_emulator_script_polls (f->emulator, BA_EMULATOR_POLL_PENDING, BA_EMULATOR_POLL_DECLINED, NULL);
   r = run_cli (f, "sign-in");
@@ -275,7 +169,7 @@ static void
 test_cli_sign_in_tenant (Fixture       *f,
                          gconstpointer  data)
 {
-  g_autoptr(CliResult) r = NULL;
+  g_autoptr(BaTestCliResult) r = NULL;
   const char *tenant_id = ba_graph_emulator_get_tenant_id (f->emulator);
   g_autofree char *path = g_strdup_printf ("/%s/oauth2/v2.0/devicecode", tenant_id);
 
@@ -440,8 +334,8 @@ make_certificate (Fixture     *f,
                   const char  *name,
                   GBytes     **der)
 {
-  g_autoptr(CliResult) generated = NULL;
-  g_autoptr(CliResult) exported = NULL;
+  g_autoptr(BaTestCliResult) generated = NULL;
+  g_autoptr(BaTestCliResult) exported = NULL;
   g_autoptr(JsonObject) certificate = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *path = g_build_filename (f->tmpdir, name, NULL);
@@ -451,7 +345,7 @@ make_certificate (Fixture     *f,
 
   generated = run_cli (f, "certificate", "generate", "--name", name, "--json");
   g_assert_cmpint (generated->status, ==, 0);
-  certificate = parse_object (generated->out);
+  certificate = ba_test_parse_object (generated->out);
   sha1 = g_strdup (json_object_get_string_member (certificate, "sha1"));
   g_assert_nonnull (sha1);
 
@@ -471,10 +365,10 @@ test_cli_sign_in_application_verify (Fixture       *f,
   static const char * const roles[] = { "Sites.Read.All", "User.Read.All", NULL };
   g_autoptr(GBytes) der = NULL;
   g_autoptr(GBytes) other_der = NULL;
-  g_autoptr(CliResult) ok = NULL;
-  g_autoptr(CliResult) plain = NULL;
-  g_autoptr(CliResult) wrong = NULL;
-  g_autoptr(CliResult) missing = NULL;
+  g_autoptr(BaTestCliResult) ok = NULL;
+  g_autoptr(BaTestCliResult) plain = NULL;
+  g_autoptr(BaTestCliResult) wrong = NULL;
+  g_autoptr(BaTestCliResult) missing = NULL;
   g_autoptr(JsonObject) result = NULL;
   g_autoptr(GDateTime) verified_at = NULL;
   g_autoptr(GDateTime) now = NULL;
@@ -489,7 +383,7 @@ test_cli_sign_in_application_verify (Fixture       *f,
 
   ok = run_cli (f, "application", "verify", app_id, "--certificate", sha1, "--tenant", tenant_id, "--json");
   g_assert_cmpint (ok->status, ==, 0);
-  result = parse_object (ok->out);
+  result = ba_test_parse_object (ok->out);
   g_assert_cmpstr (json_object_get_string_member (result, "appId"), ==, app_id);
   g_assert_cmpstr (json_object_get_string_member (result, "tenantId"), ==, tenant_id);
   granted = json_object_get_array_member (result, "roles");
@@ -548,7 +442,7 @@ test_cli_sign_in_usage (Fixture       *f,
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       const char *argv[8] = { NULL, };
-      g_autoptr(CliResult) r = NULL;
+      g_autoptr(BaTestCliResult) r = NULL;
 
       for (guint j = 0; j < 7 && cases[i][j] != NULL; j++)
         argv[j] = cases[i][j];
@@ -567,8 +461,8 @@ static void
 test_cli_sign_in_help (Fixture       *f,
                        gconstpointer  data)
 {
-  g_autoptr(CliResult) r = run_cli (f, "--help");
-  g_autoptr(CliResult) sign_in_help = run_cli (f, "sign-in", "--help");
+  g_autoptr(BaTestCliResult) r = run_cli (f, "--help");
+  g_autoptr(BaTestCliResult) sign_in_help = run_cli (f, "sign-in", "--help");
 
   g_assert_cmpint (r->status, ==, 0);
   g_assert_nonnull (strstr (r->out, "  sign-in "));

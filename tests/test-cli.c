@@ -9,67 +9,18 @@
 
 #include <json-glib/json-glib.h>
 
+#include "ba-test-cli.h"
 #include "ba-test-utils.h"
 
 /* These run the installed-to-be program itself, as an admin's script would,
  * against a configuration in the test's private XDG directories. */
 
-typedef struct
-{
-  int status;
-  char *out;
-  char *err;
-} CliResult;
-
-static void
-cli_result_free (CliResult *result)
-{
-  g_free (result->out);
-  g_free (result->err);
-  g_free (result);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (CliResult, cli_result_free)
-
-static CliResult *
-run_cli (const char *first_arg,
-         ...)
-{
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
-  CliResult *result = g_new0 (CliResult, 1);
-  const char *arg;
-  va_list ap;
-
-  g_ptr_array_add (args, (char *)g_getenv ("BA_CLI"));
-  va_start (ap, first_arg);
-  for (arg = first_arg; arg != NULL; arg = va_arg (ap, const char *))
-    g_ptr_array_add (args, (char *)arg);
-  va_end (ap);
-  g_ptr_array_add (args, NULL);
-
-  /* GLib isolates a test's directories inside the test process only; the
-   * program under test must be pointed at them. */
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", g_get_user_config_dir (), TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", g_get_user_data_dir (), TRUE);
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *)args->pdata, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, NULL, NULL, &result->out, &result->err, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (process));
-  result->status = g_subprocess_get_exit_status (process);
-  g_test_message ("exit status %d, stderr: %s", result->status, result->err);
-
-  return result;
-}
+#define run_cli(...) ba_test_cli_run (NULL, __VA_ARGS__)
 
 static void
 test_cli_version (void)
 {
-  g_autoptr(CliResult) r = run_cli ("--version", NULL);
+  g_autoptr(BaTestCliResult) r = run_cli ("--version", NULL);
 
   g_assert_cmpint (r->status, ==, 0);
   g_assert_cmpstr (r->out, ==, "backup-access-cli " PACKAGE_VERSION "\n");
@@ -79,8 +30,8 @@ test_cli_version (void)
 static void
 test_cli_help (void)
 {
-  g_autoptr(CliResult) r = run_cli ("--help", NULL);
-  g_autoptr(CliResult) list_help = run_cli ("organization", "list", "--help", NULL);
+  g_autoptr(BaTestCliResult) r = run_cli ("--help", NULL);
+  g_autoptr(BaTestCliResult) list_help = run_cli ("organization", "list", "--help", NULL);
 
   g_assert_cmpint (r->status, ==, 0);
   g_assert_nonnull (strstr (r->out, "organization list"));
@@ -108,7 +59,7 @@ test_cli_usage_errors (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autoptr(CliResult) r = run_cli (cases[i][0], cases[i][1], cases[i][2], NULL);
+      g_autoptr(BaTestCliResult) r = run_cli (cases[i][0], cases[i][1], cases[i][2], NULL);
 
       g_test_message ("case %u: %s %s %s", i, cases[i][0], cases[i][1], cases[i][2]);
       g_assert_cmpint (r->status, ==, 2);
@@ -132,7 +83,7 @@ test_cli_list_plain (void)
 {
   g_autofree char *fixture_path = ba_test_fixture_path ("organizations.json");
   g_autoptr(JsonNode) fixture = NULL;
-  g_autoptr(CliResult) r = NULL;
+  g_autoptr(BaTestCliResult) r = NULL;
   g_auto(GStrv) lines = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -172,7 +123,7 @@ test_cli_list_json (void)
   g_autofree char *contents = NULL;
   g_autoptr(JsonNode) fixture = NULL;
   g_autoptr(JsonNode) output = NULL;
-  g_autoptr(CliResult) r = NULL;
+  g_autoptr(BaTestCliResult) r = NULL;
   g_autoptr(GError) error = NULL;
   JsonArray *orgs;
 
@@ -220,8 +171,8 @@ test_cli_list_json (void)
 static void
 test_cli_list_empty (void)
 {
-  g_autoptr(CliResult) plain = run_cli ("organization", "list", NULL);
-  g_autoptr(CliResult) json = run_cli ("organization", "list", "--json", NULL);
+  g_autoptr(BaTestCliResult) plain = run_cli ("organization", "list", NULL);
+  g_autoptr(BaTestCliResult) json = run_cli ("organization", "list", "--json", NULL);
   g_autoptr(JsonNode) output = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -238,7 +189,7 @@ test_cli_list_empty (void)
 static void
 test_cli_list_corrupt (void)
 {
-  g_autoptr(CliResult) r = NULL;
+  g_autoptr(BaTestCliResult) r = NULL;
 
   ba_test_write_config ("{\"formatVersion\": 1, \"organizations\": [ {\"tenantId\": ");
   r = run_cli ("organization", "list", "--json", NULL);

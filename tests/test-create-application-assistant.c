@@ -16,7 +16,9 @@
 #include "ba-create-application-summary-page.h"
 #include "ba-graph-emulator.h"
 #include "ba-sign-in-page.h"
+#include "ba-test-emulator-utils.h"
 #include "ba-test-gtk-utils.h"
+#include "ba-test-utils.h"
 
 /* The real wizard against the emulator, stepped as an admin would. */
 
@@ -43,16 +45,6 @@ typedef struct
 } Fixture;
 
 static void
-async_cb (GObject      *object,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  GAsyncResult **out = user_data;
-
-  *out = g_object_ref (result);
-}
-
-static void
 run_cb (GObject      *object,
         GAsyncResult *result,
         gpointer      user_data)
@@ -63,12 +55,6 @@ run_cb (GObject      *object,
   f->done = TRUE;
 }
 
-static gboolean
-wake_cb (gpointer user_data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
 typedef gboolean (*Condition) (Fixture *f);
 
 static void
@@ -76,31 +62,16 @@ wait_for (Fixture   *f,
           Condition  condition,
           guint      seconds)
 {
-  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
-  guint wake_id = g_timeout_add (20, wake_cb, NULL);
-
-  while (!condition (f))
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_main_context_iteration (NULL, TRUE);
-    }
-  g_source_remove (wake_id);
-  ba_test_iterate ();
+  ba_test_wait_until ((BaTestCondition) condition, f, seconds);
 }
 
 static BaCertificate *
 make_certificate (Fixture *f)
 {
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(BaCertificate) generated = NULL;
+  g_autoptr(BaCertificate) generated = ba_test_generate_certificate ("Backup Pool Test");
   g_autoptr(GError) error = NULL;
   BaCertificate *stored;
 
-  ba_certificate_generate_async ("Backup Pool Test", 2048, 1, NULL, async_cb, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  generated = ba_certificate_generate_finish (result, &error);
-  g_assert_no_error (error);
   stored = ba_certificate_store_add (f->certificates, generated, &error);
   g_assert_no_error (error);
 
@@ -114,9 +85,7 @@ fixture_setup (Fixture       *f,
   g_autofree char *path = NULL;
   g_autoptr(GError) error = NULL;
 
-  f->emulator = ba_graph_emulator_new ();
-  g_setenv ("BA_AUTHORITY_URL", ba_graph_emulator_get_url (f->emulator), TRUE);
-  g_setenv ("BA_GRAPH_URL", ba_graph_emulator_get_url (f->emulator), TRUE);
+  f->emulator = ba_test_emulator_new (NULL);
   ba_graph_emulator_set_device_code_times (f->emulator, 900, 1);
 
   path = g_build_filename (g_get_user_config_dir (), "backup-access-test.json", NULL);
@@ -173,28 +142,14 @@ static gboolean
 page_complete (Fixture    *f,
                const char *id)
 {
-  gboolean complete = FALSE;
-
-  g_object_get (gtk_assistant_get_page (f->assistant, page (f, id)), "complete", &complete, NULL);
-  return complete;
+  return ba_test_page_complete (f->assistant, page (f, id));
 }
 
 static gboolean
 press (Fixture    *f,
        const char *label)
 {
-  GtkWidget *button = ba_test_find_button (GTK_WIDGET (f->assistant), label);
-
-  g_assert_nonnull (button);
-  return ba_test_click (button);
-}
-
-static int wanted_page;
-
-static gboolean
-on_wanted_page (Fixture *f)
-{
-  return gtk_assistant_get_current_page (f->assistant) == wanted_page || f->done;
+  return ba_test_press (GTK_WIDGET (f->assistant), label);
 }
 
 static void
@@ -202,15 +157,7 @@ wait_for_page (Fixture *f,
                int      index,
                guint    seconds)
 {
-  wanted_page = index;
-  wait_for (f, on_wanted_page, seconds);
-  g_assert_cmpint (gtk_assistant_get_current_page (f->assistant), ==, index);
-}
-
-static gboolean
-is_done (Fixture *f)
-{
-  return f->done;
+  ba_test_wait_for_page (f->assistant, index, &f->done, seconds);
 }
 
 static gboolean
@@ -329,7 +276,7 @@ test_create_one (Fixture       *f,
   g_assert_nonnull (strstr (ba_create_application_summary_page_get_title (BA_CREATE_APPLICATION_SUMMARY_PAGE (page (f, "summary_page"))),
                             "1 application was created"));
   g_assert_true (press (f, "_Close"));
-  wait_for (f, is_done, 5);
+  ba_test_wait_done (&f->done, 5);
   g_assert_no_error (f->error);
   g_assert_true (f->result);
 }
@@ -359,7 +306,7 @@ test_create_three (Fixture       *f,
   }
 
   g_assert_true (press (f, "_Close"));
-  wait_for (f, is_done, 5);
+  ba_test_wait_done (&f->done, 5);
   g_assert_true (f->result);
 }
 
@@ -404,7 +351,7 @@ test_cancel_before_start (Fixture       *f,
 {
   fill_name (f, "Backup Pool");
   g_assert_true (press (f, "_Cancel"));
-  wait_for (f, is_done, 5);
+  ba_test_wait_done (&f->done, 5);
   g_assert_error (f->error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (f->assistant)));
   g_assert_cmpuint (ba_graph_emulator_count_applications (f->emulator), ==, 0);
@@ -458,7 +405,7 @@ test_cancel_during_progress (Fixture       *f,
     g_assert_cmpuint (recorded, ==, ba_graph_emulator_count_applications (f->emulator));
   }
   g_assert_true (press (f, "_Close"));
-  wait_for (f, is_done, 5);
+  ba_test_wait_done (&f->done, 5);
 }
 
 static void

@@ -9,12 +9,12 @@
 
 #include "ba-device-code-flow.h"
 #include "ba-graph-emulator.h"
+#include "ba-test-emulator-utils.h"
 
 /* The device code flow against the emulator, over real HTTP on loopback.
  * The poll interval comes from the test seam in milliseconds, so nothing
  * waits the server's seconds. */
 
-#define CLIENT_ID "14d82eec-204b-4c2f-b7e8-296a70dab67e"
 #define TOKEN_PATH "/organizations/oauth2/v2.0/token"
 #define DEVICECODE_PATH "/organizations/oauth2/v2.0/devicecode"
 
@@ -56,15 +56,9 @@ static void
 fixture_set_up (Fixture      *fixture,
                 gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
+  fixture->emulator = ba_test_emulator_new (&fixture->cloud);
 
-  fixture->emulator = ba_graph_emulator_new ();
-  g_setenv ("BA_AUTHORITY_URL", ba_graph_emulator_get_url (fixture->emulator), TRUE);
-  g_setenv ("BA_GRAPH_URL", ba_graph_emulator_get_url (fixture->emulator), TRUE);
-  fixture->cloud = ba_cloud_new_from_settings (BA_CLOUD_KIND_GLOBAL, NULL, &error);
-  g_assert_no_error (error);
-
-  fixture->flow = ba_device_code_flow_new (fixture->cloud, CLIENT_ID, NULL, NULL);
+  fixture->flow = ba_device_code_flow_new (fixture->cloud, BA_TEST_CLIENT_ID, NULL, NULL);
   _ba_device_code_flow_set_interval_ms (fixture->flow, 20);
   fixture->states = g_array_new (FALSE, FALSE, sizeof (BaSignInState));
   fixture->seconds_left = g_array_new (FALSE, FALSE, sizeof (guint));
@@ -200,7 +194,7 @@ test_approved (Fixture      *fixture,
 
   request = ba_graph_emulator_last_request (fixture->emulator, "POST", DEVICECODE_PATH);
   g_assert_cmpstr (request->content_type, ==, "application/x-www-form-urlencoded");
-  g_assert_cmpstr (g_hash_table_lookup (request->form, "client_id"), ==, CLIENT_ID);
+  g_assert_cmpstr (g_hash_table_lookup (request->form, "client_id"), ==, BA_TEST_CLIENT_ID);
   scopes = g_strsplit (g_hash_table_lookup (request->form, "scope"), " ", -1);
   g_assert_true (g_strv_contains ((const char * const *) scopes, "offline_access"));
   g_assert_true (g_strv_contains ((const char * const *) scopes, "openid"));
@@ -209,7 +203,7 @@ test_approved (Fixture      *fixture,
   request = ba_graph_emulator_last_request (fixture->emulator, "POST", TOKEN_PATH);
   g_assert_cmpstr (g_hash_table_lookup (request->form, "grant_type"), ==,
                    "urn:ietf:params:oauth:grant-type:device_code");
-  g_assert_cmpstr (g_hash_table_lookup (request->form, "client_id"), ==, CLIENT_ID);
+  g_assert_cmpstr (g_hash_table_lookup (request->form, "client_id"), ==, BA_TEST_CLIENT_ID);
   g_assert_nonnull (g_hash_table_lookup (request->form, "device_code"));
   g_assert_false (g_hash_table_contains (request->form, "client_secret"));
 }
@@ -460,7 +454,7 @@ test_unknown_client (Fixture      *fixture,
   g_autoptr(GError) error = NULL;
   g_autoptr(BaSession) session = NULL;
 
-  ba_graph_emulator_block_client (fixture->emulator, CLIENT_ID);
+  ba_graph_emulator_block_client (fixture->emulator, BA_TEST_CLIENT_ID);
   session = run_flow (fixture, NULL, &error);
   g_assert_error (error, BA_IDENTITY_ERROR, BA_IDENTITY_ERROR_APPLICATION_NOT_FOUND);
   g_assert_null (session);

@@ -14,8 +14,9 @@
 #include "ba-graph-emulator.h"
 #include "ba-identifiers.h"
 #include "ba-session.h"
+#include "ba-test-emulator-utils.h"
+#include "ba-test-utils.h"
 
-#define CLIENT_ID "14d82eec-204b-4c2f-b7e8-296a70dab67e"
 
 typedef struct
 {
@@ -24,27 +25,6 @@ typedef struct
   BaSession *session;
   BaGraphClient *client;
 } Fixture;
-
-/* Test-only: iterate the main context until a callback stored a result. */
-static void
-store_result_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  GAsyncResult **out = user_data;
-
-  g_assert_null (*out);
-  *out = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_for_result (GAsyncResult **result)
-{
-  while (*result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-
-  return *result;
-}
 
 static gboolean
 quit_loop_cb (gpointer user_data)
@@ -65,81 +45,13 @@ run_for_ms (guint ms)
     g_main_context_iteration (NULL, TRUE);
 }
 
-static JsonObject *
-post_form (const char *url,
-           ...)
-{
-  g_autoptr(SoupSession) soup = soup_session_new ();
-  g_autoptr(SoupMessage) message = NULL;
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  char *form;
-  va_list args;
-
-  va_start (args, url);
-  form = soup_form_encode_valist (va_arg (args, const char *), args);
-  va_end (args);
-
-  message = soup_message_new_from_encoded_form ("POST", url, form);
-  soup_session_send_and_read_async (soup, message, G_PRIORITY_DEFAULT, NULL,
-                                    store_result_cb, &result);
-  bytes = soup_session_send_and_read_finish (soup, wait_for_result (&result), &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (soup_message_get_status (message), ==, 200);
-  g_assert_true (json_parser_load_from_data (parser, g_bytes_get_data (bytes, NULL),
-                                             g_bytes_get_size (bytes), &error));
-  g_assert_no_error (error);
-
-  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
-}
-
-/* A signed-in admin, the way a device-code sign-in makes one: the
- * emulator approves the first poll. */
-static BaSession *
-sign_in (BaGraphEmulator *emulator,
-         BaCloud         *cloud)
-{
-  g_autoptr(BaSession) session = ba_session_new (cloud, CLIENT_ID);
-  g_autoptr(JsonObject) code = NULL;
-  g_autoptr(JsonObject) tokens = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *devicecode_url = NULL;
-  g_autofree char *token_url = NULL;
-  g_autofree char *scope = g_strjoinv (" ", (char **) ba_session_default_scopes ());
-
-  devicecode_url = g_strconcat (ba_graph_emulator_get_url (emulator), "/organizations/oauth2/v2.0/devicecode", NULL);
-  token_url = g_strconcat (ba_graph_emulator_get_url (emulator), "/organizations/oauth2/v2.0/token", NULL);
-
-  code = post_form (devicecode_url, "client_id", CLIENT_ID, "scope", scope, NULL);
-  ba_graph_emulator_script_polls (emulator, BA_EMULATOR_POLL_APPROVED, NULL);
-  tokens = post_form (token_url,
-                      "grant_type", "urn:ietf:params:oauth:grant-type:device_code",
-                      "client_id", CLIENT_ID,
-                      "device_code", json_object_get_string_member (code, "device_code"),
-                      NULL);
-
-  g_assert_true (ba_session_take_token_response (session, tokens, &error));
-  g_assert_no_error (error);
-
-  return g_steal_pointer (&session);
-}
-
 static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
+  fixture->emulator = ba_test_emulator_new (&fixture->cloud);
 
-  fixture->emulator = ba_graph_emulator_new ();
-  g_setenv ("BA_AUTHORITY_URL", ba_graph_emulator_get_url (fixture->emulator), TRUE);
-  g_setenv ("BA_GRAPH_URL", ba_graph_emulator_get_url (fixture->emulator), TRUE);
-
-  fixture->cloud = ba_cloud_new_from_settings (BA_CLOUD_KIND_GLOBAL, NULL, &error);
-  g_assert_no_error (error);
-
-  fixture->session = sign_in (fixture->emulator, fixture->cloud);
+  fixture->session = ba_test_emulator_sign_in (fixture->emulator, fixture->cloud);
   fixture->client = ba_graph_client_new (fixture->cloud, fixture->session);
   ba_graph_client_set_retry_policy (fixture->client, 5, 10, 40);
   ba_graph_emulator_clear_requests (fixture->emulator);
@@ -155,19 +67,6 @@ fixture_tear_down (Fixture       *fixture,
   g_clear_object (&fixture->emulator);
   g_unsetenv ("BA_AUTHORITY_URL");
   g_unsetenv ("BA_GRAPH_URL");
-}
-
-static JsonNode *
-request (BaGraphClient  *client,
-         const char     *method,
-         const char     *path,
-         JsonNode       *body,
-         GError        **error)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-
-  ba_graph_client_request_async (client, method, path, body, NULL, NULL, store_result_cb, &result);
-  return ba_graph_client_request_finish (client, wait_for_result (&result), error);
 }
 
 static guint
@@ -207,8 +106,8 @@ test_round_trips (Fixture       *fixture,
   const BaEmulatorRequest *recorded;
   const char *id;
 
-  ba_graph_client_get_async (fixture->client, "/me", NULL, store_result_cb, &result);
-  me = ba_graph_client_get_finish (fixture->client, wait_for_result (&result), &error);
+  ba_graph_client_get_async (fixture->client, "/me", NULL, ba_test_store_result_cb, &result);
+  me = ba_graph_client_get_finish (fixture->client, ba_test_wait_for_result (&result), &error);
   g_assert_no_error (error);
   g_assert_nonnull (me);
   g_assert_true (JSON_NODE_HOLDS_OBJECT (me));
@@ -223,7 +122,7 @@ test_round_trips (Fixture       *fixture,
 
   body = json_from_string ("{\"displayName\":\"Backup Access test\",\"signInAudience\":\"AzureADMyOrg\"}", &error);
   g_assert_no_error (error);
-  created = request (fixture->client, "POST", "/applications", body, &error);
+  created = ba_test_graph_request (fixture->client, "POST", "/applications", body, &error);
   g_assert_no_error (error);
   g_assert_nonnull (created);
   id = json_object_get_string_member (json_node_get_object (created), "id");
@@ -238,20 +137,20 @@ test_round_trips (Fixture       *fixture,
   path = g_strconcat ("/applications/", id, NULL);
   patch = json_from_string ("{\"displayName\":\"Renamed\"}", &error);
   g_assert_no_error (error);
-  patched = request (fixture->client, "PATCH", path, patch, &error);
+  patched = ba_test_graph_request (fixture->client, "PATCH", path, patch, &error);
   g_assert_no_error (error);
   g_assert_null (patched);
 
-  reread = request (fixture->client, "GET", path, NULL, &error);
+  reread = ba_test_graph_request (fixture->client, "GET", path, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (json_object_get_string_member (json_node_get_object (reread), "displayName"),
                    ==, "Renamed");
 
-  deleted = request (fixture->client, "DELETE", path, NULL, &error);
+  deleted = ba_test_graph_request (fixture->client, "DELETE", path, NULL, &error);
   g_assert_no_error (error);
   g_assert_null (deleted);
 
-  gone = request (fixture->client, "GET", path, NULL, &error);
+  gone = ba_test_graph_request (fixture->client, "GET", path, NULL, &error);
   g_assert_error (error, BA_GRAPH_ERROR, BA_GRAPH_ERROR_NOT_FOUND);
   g_assert_null (gone);
   g_assert_cmpuint (ba_graph_client_get_last_failure (fixture->client)->status, ==, 404);
@@ -295,8 +194,8 @@ test_paging (Fixture       *fixture,
   g_hash_table_insert (headers, (char *) "ConsistencyLevel", (char *) "eventual");
 
   ba_graph_client_get_all_async (fixture->client, "/groups?$select=id,displayName", headers,
-                                 collect_page, &pages, NULL, store_result_cb, &result);
-  items = ba_graph_client_get_all_finish (fixture->client, wait_for_result (&result), &error);
+                                 collect_page, &pages, NULL, ba_test_store_result_cb, &result);
+  items = ba_graph_client_get_all_finish (fixture->client, ba_test_wait_for_result (&result), &error);
   g_assert_no_error (error);
   g_assert_nonnull (items);
 
@@ -348,7 +247,7 @@ test_unauthorized_refresh (Fixture       *fixture,
   g_autoptr(JsonNode) again = NULL;
 
   ba_graph_emulator_expire_access_tokens (fixture->emulator);
-  me = request (fixture->client, "GET", "/me", NULL, &error);
+  me = ba_test_graph_request (fixture->client, "GET", "/me", NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (me);
 
@@ -359,7 +258,7 @@ test_unauthorized_refresh (Fixture       *fixture,
   /* Still 401 after the refresh: one refresh, one retry, then stop. */
   ba_graph_emulator_clear_requests (fixture->emulator);
   ba_graph_emulator_inject_graph_error (fixture->emulator, "/v1.0/me", 401, "InvalidAuthenticationToken", 5);
-  again = request (fixture->client, "GET", "/me", NULL, &error);
+  again = ba_test_graph_request (fixture->client, "GET", "/me", NULL, &error);
   g_assert_error (error, BA_GRAPH_ERROR, BA_GRAPH_ERROR_UNAUTHORIZED);
   g_assert_null (again);
   g_assert_cmpuint (ba_graph_emulator_count_requests (fixture->emulator, "GET", "/v1.0/me"), ==, 2);
@@ -382,7 +281,7 @@ test_throttle_gate (Fixture       *fixture,
   ba_graph_emulator_inject_status (fixture->emulator, "/v1.0/organization", 429, 1, 1);
 
   ba_graph_client_request_async (fixture->client, "GET", "/organization", NULL, NULL, NULL,
-                                 store_result_cb, &first);
+                                 ba_test_store_result_cb, &first);
   while (count_status (fixture->emulator, "/v1.0/organization", 429) == 0)
     g_main_context_iteration (NULL, TRUE);
   /* Let the client read the 429 and close its gate. */
@@ -392,16 +291,16 @@ test_throttle_gate (Fixture       *fixture,
   /* Requests to other paths wait behind the same gate. */
   for (guint i = 0; i < G_N_ELEMENTS (others); i++)
     ba_graph_client_request_async (fixture->client, "GET", "/me", NULL, NULL, NULL,
-                                   store_result_cb, &others[i]);
+                                   ba_test_store_result_cb, &others[i]);
 
-  node = ba_graph_client_request_finish (fixture->client, wait_for_result (&first), &error);
+  node = ba_graph_client_request_finish (fixture->client, ba_test_wait_for_result (&first), &error);
   g_assert_no_error (error);
   g_assert_nonnull (node);
   for (guint i = 0; i < G_N_ELEMENTS (others); i++)
     {
       g_autoptr(JsonNode) me = NULL;
 
-      me = ba_graph_client_request_finish (fixture->client, wait_for_result (&others[i]), &error);
+      me = ba_graph_client_request_finish (fixture->client, ba_test_wait_for_result (&others[i]), &error);
       g_assert_no_error (error);
       g_assert_nonnull (me);
       g_clear_object (&others[i]);
@@ -437,7 +336,7 @@ test_unavailable_retried (Fixture       *fixture,
   g_autoptr(JsonNode) node = NULL;
 
   ba_graph_emulator_inject_status (fixture->emulator, "/v1.0/me", 503, 0, 2);
-  node = request (fixture->client, "GET", "/me", NULL, &error);
+  node = ba_test_graph_request (fixture->client, "GET", "/me", NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (node);
   g_assert_cmpuint (count_status (fixture->emulator, "/v1.0/me", 503), ==, 2);
@@ -468,7 +367,7 @@ test_retries_bounded (Fixture       *fixture,
 
       ba_graph_emulator_clear_requests (fixture->emulator);
       ba_graph_emulator_inject_status (fixture->emulator, "/v1.0/me", cases[i].status, 0, 3);
-      node = request (fixture->client, "GET", "/me", NULL, &error);
+      node = ba_test_graph_request (fixture->client, "GET", "/me", NULL, &error);
       g_assert_error (error, BA_GRAPH_ERROR, cases[i].code);
       g_assert_null (node);
       /* The first attempt and two retries. */
@@ -489,14 +388,14 @@ test_dropped_connection (Fixture       *fixture,
   const BaGraphFailure *failure;
 
   ba_graph_emulator_drop_connections (fixture->emulator, "/v1.0/me", 2);
-  node = request (fixture->client, "GET", "/me", NULL, &error);
+  node = ba_test_graph_request (fixture->client, "GET", "/me", NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (node);
   g_assert_cmpuint (count_status (fixture->emulator, "/v1.0/me", 200), ==, 1);
 
   ba_graph_client_set_retry_policy (fixture->client, 1, 5, 10);
   ba_graph_emulator_drop_connections (fixture->emulator, "/v1.0/me", 10);
-  failed = request (fixture->client, "GET", "/me", NULL, &error);
+  failed = ba_test_graph_request (fixture->client, "GET", "/me", NULL, &error);
   g_assert_error (error, BA_GRAPH_ERROR, BA_GRAPH_ERROR_UNAVAILABLE);
   g_assert_null (failed);
   failure = ba_graph_client_get_last_failure (fixture->client);
@@ -531,7 +430,7 @@ test_error_mapping (Fixture       *fixture,
 
       ba_graph_emulator_inject_graph_error (fixture->emulator, "/v1.0/organization",
                                             cases[i].status, cases[i].code, 1);
-      node = request (fixture->client, "GET", "/organization", NULL, &error);
+      node = ba_test_graph_request (fixture->client, "GET", "/organization", NULL, &error);
       g_assert_error (error, BA_GRAPH_ERROR, cases[i].error);
       g_assert_null (node);
       g_assert_nonnull (error->message);
@@ -566,7 +465,7 @@ test_error_mapping (Fixture       *fixture,
     first_id = g_strdup (ba_graph_client_get_last_failure (fixture->client)->client_request_id);
     ba_graph_emulator_inject_graph_error (fixture->emulator, "/v1.0/organization", 404,
                                           "Request_ResourceNotFound", 1);
-    node = request (fixture->client, "GET", "/organization", NULL, &error);
+    node = ba_test_graph_request (fixture->client, "GET", "/organization", NULL, &error);
     g_assert_error (error, BA_GRAPH_ERROR, BA_GRAPH_ERROR_NOT_FOUND);
     g_assert_cmpstr (ba_graph_client_get_last_failure (fixture->client)->client_request_id, !=, first_id);
   }
@@ -585,14 +484,14 @@ test_invalid_response (Fixture       *fixture,
       g_autoptr(GAsyncResult) result = NULL;
 
       ba_graph_emulator_inject_garbage (fixture->emulator, "/v1.0/me", truncate, 1);
-      node = request (fixture->client, "GET", "/me", NULL, &error);
+      node = ba_test_graph_request (fixture->client, "GET", "/me", NULL, &error);
       g_assert_error (error, BA_GRAPH_ERROR, BA_GRAPH_ERROR_INVALID_RESPONSE);
       g_assert_null (node);
 
       ba_graph_emulator_inject_garbage (fixture->emulator, "/v1.0/groups", truncate, 1);
       ba_graph_client_get_all_async (fixture->client, "/groups", NULL, NULL, NULL, NULL,
-                                     store_result_cb, &result);
-      items = ba_graph_client_get_all_finish (fixture->client, wait_for_result (&result), &all_error);
+                                     ba_test_store_result_cb, &result);
+      items = ba_graph_client_get_all_finish (fixture->client, ba_test_wait_for_result (&result), &all_error);
       g_assert_error (all_error, BA_GRAPH_ERROR, BA_GRAPH_ERROR_INVALID_RESPONSE);
       g_assert_null (items);
     }
@@ -604,8 +503,8 @@ test_invalid_response (Fixture       *fixture,
     g_autoptr(GAsyncResult) result = NULL;
 
     ba_graph_client_get_all_async (fixture->client, "/me", NULL, NULL, NULL, NULL,
-                                   store_result_cb, &result);
-    items = ba_graph_client_get_all_finish (fixture->client, wait_for_result (&result), &error);
+                                   ba_test_store_result_cb, &result);
+    items = ba_graph_client_get_all_finish (fixture->client, ba_test_wait_for_result (&result), &error);
     g_assert_error (error, BA_GRAPH_ERROR, BA_GRAPH_ERROR_INVALID_RESPONSE);
     g_assert_null (items);
   }
@@ -623,14 +522,14 @@ test_cancel_during_retry_after (Fixture       *fixture,
 
   ba_graph_emulator_inject_status (fixture->emulator, "/v1.0/me", 429, 30, 1);
   ba_graph_client_request_async (fixture->client, "GET", "/me", NULL, NULL, cancellable,
-                                 store_result_cb, &result);
+                                 ba_test_store_result_cb, &result);
   while (count_status (fixture->emulator, "/v1.0/me", 429) == 0)
     g_main_context_iteration (NULL, TRUE);
   run_for_ms (200);
   g_assert_null (result);
 
   g_cancellable_cancel (cancellable);
-  node = ba_graph_client_request_finish (fixture->client, wait_for_result (&result), &error);
+  node = ba_graph_client_request_finish (fixture->client, ba_test_wait_for_result (&result), &error);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_null (node);
   g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
@@ -794,8 +693,8 @@ test_next_link_headers (Fixture       *fixture,
 
   g_hash_table_insert (headers, (char *) "ConsistencyLevel", (char *) "eventual");
   ba_graph_client_get_all_async (client, "/pages?page=0", headers, NULL, NULL, NULL,
-                                 store_result_cb, &result);
-  items = ba_graph_client_get_all_finish (client, wait_for_result (&result), &error);
+                                 ba_test_store_result_cb, &result);
+  items = ba_graph_client_get_all_finish (client, ba_test_wait_for_result (&result), &error);
   g_assert_no_error (error);
   g_assert_cmpuint (json_array_get_length (items), ==, 6);
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (items, 5), "id"), ==, "2-b");
@@ -823,16 +722,16 @@ test_next_link_foreign (Fixture       *fixture,
   /* The third page links to the same server under another host name:
    * the token must not follow it. */
   ba_graph_client_get_all_async (client, "/pages?page=0&foreign=1", NULL, NULL, NULL, NULL,
-                                 store_result_cb, &result);
-  items = ba_graph_client_get_all_finish (client, wait_for_result (&result), &error);
+                                 ba_test_store_result_cb, &result);
+  items = ba_graph_client_get_all_finish (client, ba_test_wait_for_result (&result), &error);
   g_assert_error (error, BA_GRAPH_ERROR, BA_GRAPH_ERROR_INVALID_RESPONSE);
   g_assert_null (items);
   g_assert_cmpuint (mini->paths->len, ==, 3);
 
   /* Nor a URL that only starts like the Graph base. */
   lookalike = g_strconcat (mini->url, "/v1.0.evil.example/pages", NULL);
-  ba_graph_client_request_async (client, "GET", lookalike, NULL, NULL, NULL, store_result_cb, &direct);
-  node = ba_graph_client_request_finish (client, wait_for_result (&direct), &direct_error);
+  ba_graph_client_request_async (client, "GET", lookalike, NULL, NULL, NULL, ba_test_store_result_cb, &direct);
+  node = ba_graph_client_request_finish (client, ba_test_wait_for_result (&direct), &direct_error);
   g_assert_error (direct_error, BA_GRAPH_ERROR, BA_GRAPH_ERROR_INVALID_RESPONSE);
   g_assert_null (node);
   g_assert_cmpuint (mini->paths->len, ==, 3);
@@ -847,7 +746,7 @@ test_retry_after_date (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) node = NULL;
 
-  node = request (client, "GET", "/throttled", NULL, &error);
+  node = ba_test_graph_request (client, "GET", "/throttled", NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (node);
   g_assert_cmpuint (mini->throttled, ==, 2);
@@ -867,7 +766,7 @@ test_error_body_variants (Fixture       *fixture,
   g_autoptr(JsonNode) node = NULL;
   const BaGraphFailure *failure;
 
-  node = request (client, "POST", "/lowercase", NULL, &error);
+  node = ba_test_graph_request (client, "POST", "/lowercase", NULL, &error);
   g_assert_error (error, BA_GRAPH_ERROR, BA_GRAPH_ERROR_NO_BACKING_APPLICATION);
   g_assert_null (node);
 

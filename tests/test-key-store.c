@@ -37,68 +37,6 @@ typedef struct
   GAsyncResult *result;
 } AsyncWait;
 
-static void
-require_keyring (void)
-{
-  g_autoptr(SecretService) service = NULL;
-  g_autoptr(GError) error = NULL;
-
-  service = secret_service_get_sync (SECRET_SERVICE_NONE, NULL, &error);
-  if (service == NULL)
-    g_error ("No Secret Service (%s): run the tests inside build-aux/test-session", error->message);
-}
-
-/* One RSA key for the whole run: generating one per certificate would make
- * the tests slow, and each certificate still has its own thumbprint. */
-static gnutls_x509_privkey_t
-shared_key (void)
-{
-  static gnutls_x509_privkey_t key = NULL;
-
-  if (key == NULL)
-    {
-      g_assert_cmpint (gnutls_x509_privkey_init (&key), ==, 0);
-      g_assert_cmpint (gnutls_x509_privkey_generate (key, GNUTLS_PK_RSA, 2048, 0), ==, 0);
-    }
-
-  return key;
-}
-
-static BaCertificate *
-make_certificate (const char *common_name)
-{
-  g_auto(gnutls_x509_privkey_t) key = NULL;
-  g_auto(gnutls_x509_crt_t) crt = NULL;
-  g_autoptr(GError) error = NULL;
-  BaCertificate *certificate;
-  guint8 serial[16];
-  time_t now = time (NULL);
-
-  g_assert_cmpint (gnutls_x509_privkey_init (&key), ==, 0);
-  g_assert_cmpint (gnutls_x509_privkey_cpy (key, shared_key ()), ==, 0);
-
-  g_assert_cmpint (gnutls_rnd (GNUTLS_RND_NONCE, serial, sizeof serial), ==, 0);
-  serial[0] = (serial[0] & 0x7f) | 0x01;
-
-  g_assert_cmpint (gnutls_x509_crt_init (&crt), ==, 0);
-  g_assert_cmpint (gnutls_x509_crt_set_version (crt, 3), ==, 0);
-  g_assert_cmpint (gnutls_x509_crt_set_serial (crt, serial, sizeof serial), ==, 0);
-  g_assert_cmpint (gnutls_x509_crt_set_activation_time (crt, now), ==, 0);
-  g_assert_cmpint (gnutls_x509_crt_set_expiration_time (crt, now + 365 * 24 * 3600), ==, 0);
-  g_assert_cmpint (gnutls_x509_crt_set_dn_by_oid (crt, GNUTLS_OID_X520_COMMON_NAME, 0,
-                                                  common_name, strlen (common_name)), ==, 0);
-  g_assert_cmpint (gnutls_x509_crt_set_key (crt, key), ==, 0);
-  g_assert_cmpint (gnutls_x509_crt_set_key_usage (crt, GNUTLS_KEY_DIGITAL_SIGNATURE), ==, 0);
-  g_assert_cmpint (gnutls_x509_crt_sign2 (crt, crt, key, GNUTLS_DIG_SHA256, 0), ==, 0);
-
-  certificate = _ba_certificate_new_take (g_steal_pointer (&crt), g_steal_pointer (&key),
-                                          BA_KEY_LOCATION_MEMORY, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (certificate);
-
-  return certificate;
-}
-
 static char *
 keyring_lookup (const char *sha1)
 {
@@ -113,16 +51,6 @@ keyring_lookup (const char *sha1)
   return passphrase;
 }
 
-static gboolean
-keyring_has (const char *sha1)
-{
-  char *passphrase = keyring_lookup (sha1);
-  gboolean found = passphrase != NULL;
-
-  secret_password_free (passphrase);
-
-  return found;
-}
 
 static char *
 file_in (BaKeyStore *store,
@@ -215,7 +143,7 @@ assert_nothing_left (BaKeyStore *store,
 
   g_assert_false (g_file_test (key_path, G_FILE_TEST_EXISTS));
   g_assert_false (g_file_test (crt_path, G_FILE_TEST_EXISTS));
-  g_assert_false (keyring_has (sha1));
+  g_assert_false (ba_test_keyring_has_passphrase (sha1));
 }
 
 static void
@@ -283,7 +211,7 @@ test_round_trip (void)
 {
   g_autoptr(BaKeyStore) store = ba_key_store_new (NULL);
   g_autoptr(BaKeyStore) other = NULL;
-  g_autoptr(BaCertificate) certificate = make_certificate ("Round Trip");
+  g_autoptr(BaCertificate) certificate = ba_test_make_certificate ("Round Trip");
   g_autoptr(BaCertificate) stored = NULL;
   g_autoptr(GPtrArray) listed = NULL;
   g_autoptr(GBytes) data = g_bytes_new_static (DATA, strlen (DATA));
@@ -296,7 +224,7 @@ test_round_trip (void)
   g_autofree char *key_path = file_in (store, sha1, ".key");
   BaCertificate *loaded;
 
-  require_keyring ();
+  ba_test_require_keyring ();
 
   stored = save (store, certificate);
   g_assert_cmpstr (ba_certificate_get_sha1_thumbprint (stored), ==, sha1);
@@ -349,7 +277,7 @@ static void
 test_file_modes (void)
 {
   g_autoptr(BaKeyStore) store = ba_key_store_new (NULL);
-  g_autoptr(BaCertificate) certificate = make_certificate ("File Modes");
+  g_autoptr(BaCertificate) certificate = ba_test_make_certificate ("File Modes");
   g_autoptr(BaCertificate) stored = NULL;
   g_autoptr(GError) error = NULL;
   const char *sha1 = ba_certificate_get_sha1_thumbprint (certificate);
@@ -357,7 +285,7 @@ test_file_modes (void)
   g_autofree char *crt_path = file_in (store, sha1, ".crt");
   GStatBuf st;
 
-  require_keyring ();
+  ba_test_require_keyring ();
 
   /* A folder made too open by someone else is closed again. */
   g_assert_cmpint (g_mkdir_with_parents (ba_key_store_get_directory (store), 0755), ==, 0);
@@ -386,12 +314,12 @@ test_new_directory_mode (void)
 {
   g_autofree char *directory = g_build_filename (g_get_user_data_dir (), "nested", "keys", NULL);
   g_autoptr(BaKeyStore) store = ba_key_store_new (directory);
-  g_autoptr(BaCertificate) certificate = make_certificate ("New Folder");
+  g_autoptr(BaCertificate) certificate = ba_test_make_certificate ("New Folder");
   g_autoptr(BaCertificate) stored = NULL;
   g_autoptr(GError) error = NULL;
   GStatBuf st;
 
-  require_keyring ();
+  ba_test_require_keyring ();
 
   stored = save (store, certificate);
   g_assert_cmpint (g_stat (directory, &st), ==, 0);
@@ -405,7 +333,7 @@ static void
 test_key_file_encrypted (void)
 {
   g_autoptr(BaKeyStore) store = ba_key_store_new (NULL);
-  g_autoptr(BaCertificate) certificate = make_certificate ("Encrypted");
+  g_autoptr(BaCertificate) certificate = ba_test_make_certificate ("Encrypted");
   g_autoptr(BaCertificate) stored = NULL;
   g_autoptr(GError) error = NULL;
   g_auto(gnutls_x509_privkey_t) key = NULL;
@@ -428,7 +356,7 @@ test_key_file_encrypted (void)
   gsize length = 0;
   gsize raw_length = 0;
 
-  require_keyring ();
+  ba_test_require_keyring ();
 
   stored = save (store, certificate);
 
@@ -467,7 +395,7 @@ test_key_file_encrypted (void)
   secret_password_free (passphrase);
 
   g_assert_cmpint (gnutls_x509_privkey_get_key_id (key, GNUTLS_KEYID_USE_SHA256, id_stored, &id_stored_size), ==, 0);
-  g_assert_cmpint (gnutls_x509_privkey_get_key_id (shared_key (), GNUTLS_KEYID_USE_SHA256, id_original,
+  g_assert_cmpint (gnutls_x509_privkey_get_key_id (ba_test_shared_key (), GNUTLS_KEYID_USE_SHA256, id_original,
                                                    &id_original_size), ==, 0);
   g_assert_cmpmem (id_stored, id_stored_size, id_original, id_original_size);
 
@@ -495,7 +423,7 @@ static void
 test_keyring_entry (void)
 {
   g_autoptr(BaKeyStore) store = ba_key_store_new (NULL);
-  g_autoptr(BaCertificate) certificate = make_certificate ("Keyring Entry");
+  g_autoptr(BaCertificate) certificate = ba_test_make_certificate ("Keyring Entry");
   g_autoptr(BaCertificate) stored = NULL;
   g_autoptr(GPtrArray) listed = NULL;
   g_autoptr(GError) error = NULL;
@@ -503,11 +431,11 @@ test_keyring_entry (void)
   const char *sha1 = ba_certificate_get_sha1_thumbprint (certificate);
   g_autofree char *label = NULL;
 
-  require_keyring ();
+  ba_test_require_keyring ();
 
-  g_assert_false (keyring_has (sha1));
+  g_assert_false (ba_test_keyring_has_passphrase (sha1));
   stored = save (store, certificate);
-  g_assert_true (keyring_has (sha1));
+  g_assert_true (ba_test_keyring_has_passphrase (sha1));
 
   items = secret_password_search_sync (ba_secret_store_get_passphrase_schema (), SECRET_SEARCH_ALL,
                                        NULL, &error,
@@ -535,7 +463,7 @@ static void
 test_save_twice (void)
 {
   g_autoptr(BaKeyStore) store = ba_key_store_new (NULL);
-  g_autoptr(BaCertificate) certificate = make_certificate ("Saved Twice");
+  g_autoptr(BaCertificate) certificate = ba_test_make_certificate ("Saved Twice");
   g_autoptr(BaCertificate) first = NULL;
   g_autoptr(BaCertificate) second = NULL;
   g_autoptr(GError) error = NULL;
@@ -546,7 +474,7 @@ test_save_twice (void)
   char *passphrase_before;
   char *passphrase_after;
 
-  require_keyring ();
+  ba_test_require_keyring ();
 
   first = save (store, certificate);
   passphrase_before = keyring_lookup (sha1);
@@ -579,7 +507,7 @@ static void
 test_no_key (void)
 {
   g_autoptr(BaKeyStore) store = ba_key_store_new (NULL);
-  g_autoptr(BaCertificate) certificate = make_certificate ("Public Only");
+  g_autoptr(BaCertificate) certificate = ba_test_make_certificate ("Public Only");
   g_autoptr(BaCertificate) public_only = NULL;
   g_autoptr(BaCertificate) stored = NULL;
   g_autoptr(GBytes) der = ba_certificate_get_der (certificate);
@@ -600,7 +528,7 @@ static void
 test_passphrase_missing (void)
 {
   g_autoptr(BaKeyStore) store = ba_key_store_new (NULL);
-  g_autoptr(BaCertificate) certificate = make_certificate ("Lost Passphrase");
+  g_autoptr(BaCertificate) certificate = ba_test_make_certificate ("Lost Passphrase");
   g_autoptr(BaCertificate) stored = NULL;
   g_autoptr(GPtrArray) listed = NULL;
   g_autoptr(GBytes) data = g_bytes_new_static (DATA, strlen (DATA));
@@ -610,7 +538,7 @@ test_passphrase_missing (void)
   const char *sha1 = ba_certificate_get_sha1_thumbprint (certificate);
   BaCertificate *loaded;
 
-  require_keyring ();
+  ba_test_require_keyring ();
 
   stored = save (store, certificate);
   g_assert_true (secret_password_clear_sync (ba_secret_store_get_passphrase_schema (), NULL, &error,
@@ -662,11 +590,11 @@ test_list_without_keyring (void)
   else
     {
       g_autoptr(BaKeyStore) store = ba_key_store_new (NULL);
-      g_autoptr(BaCertificate) certificate = make_certificate ("No Keyring Needed");
+      g_autoptr(BaCertificate) certificate = ba_test_make_certificate ("No Keyring Needed");
       g_autoptr(BaCertificate) stored = NULL;
       g_autoptr(GError) error = NULL;
 
-      require_keyring ();
+      ba_test_require_keyring ();
       stored = save (store, certificate);
 
       g_setenv ("BA_TEST_KEY_DIRECTORY", ba_key_store_get_directory (store), TRUE);
@@ -688,7 +616,7 @@ test_keyring_failure_writes_nothing (void)
     {
       g_autofree char *directory = g_build_filename (g_get_user_data_dir (), "keys", NULL);
       g_autoptr(BaKeyStore) store = ba_key_store_new (directory);
-      g_autoptr(BaCertificate) certificate = make_certificate ("Keyring Down");
+      g_autoptr(BaCertificate) certificate = ba_test_make_certificate ("Keyring Down");
       g_autoptr(BaCertificate) stored = NULL;
       g_autoptr(GError) error = NULL;
 
@@ -711,14 +639,14 @@ static void
 test_file_failure_rolls_back (void)
 {
   g_autoptr(BaKeyStore) store = ba_key_store_new (NULL);
-  g_autoptr(BaCertificate) certificate = make_certificate ("Blocked File");
+  g_autoptr(BaCertificate) certificate = ba_test_make_certificate ("Blocked File");
   g_autoptr(BaCertificate) stored = NULL;
   g_autoptr(GError) error = NULL;
   const char *sha1 = ba_certificate_get_sha1_thumbprint (certificate);
   g_autofree char *key_path = file_in (store, sha1, ".key");
   g_autofree char *crt_path = file_in (store, sha1, ".crt");
 
-  require_keyring ();
+  ba_test_require_keyring ();
 
   g_assert_cmpint (g_mkdir_with_parents (crt_path, 0700), ==, 0);
 
@@ -727,7 +655,7 @@ test_file_failure_rolls_back (void)
   g_assert_null (stored);
 
   g_assert_false (g_file_test (key_path, G_FILE_TEST_EXISTS));
-  g_assert_false (keyring_has (sha1));
+  g_assert_false (ba_test_keyring_has_passphrase (sha1));
   /* What was there before is left alone. */
   g_assert_true (g_file_test (crt_path, G_FILE_TEST_IS_DIR));
   g_assert_cmpuint (count_files (ba_key_store_get_directory (store)), ==, 1);
@@ -739,14 +667,14 @@ static void
 test_key_file_failure_rolls_back (void)
 {
   g_autoptr(BaKeyStore) store = ba_key_store_new (NULL);
-  g_autoptr(BaCertificate) certificate = make_certificate ("Blocked Key");
+  g_autoptr(BaCertificate) certificate = ba_test_make_certificate ("Blocked Key");
   g_autoptr(BaCertificate) stored = NULL;
   g_autoptr(GError) error = NULL;
   const char *sha1 = ba_certificate_get_sha1_thumbprint (certificate);
   g_autofree char *key_path = file_in (store, sha1, ".key");
   g_autofree char *crt_path = file_in (store, sha1, ".crt");
 
-  require_keyring ();
+  ba_test_require_keyring ();
 
   g_assert_cmpint (g_mkdir_with_parents (key_path, 0700), ==, 0);
 
@@ -755,7 +683,7 @@ test_key_file_failure_rolls_back (void)
   g_assert_null (stored);
 
   g_assert_false (g_file_test (crt_path, G_FILE_TEST_EXISTS));
-  g_assert_false (keyring_has (sha1));
+  g_assert_false (ba_test_keyring_has_passphrase (sha1));
   g_assert_true (g_file_test (key_path, G_FILE_TEST_IS_DIR));
 
   g_assert_cmpint (g_rmdir (key_path), ==, 0);
@@ -772,14 +700,14 @@ test_break_every_step (void)
     BA_KEY_STORE_STEP_DONE,
   };
 
-  require_keyring ();
+  ba_test_require_keyring ();
 
   for (guint fail = 0; fail < 2; fail++)
     {
       for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
         {
           g_autoptr(BaKeyStore) store = ba_key_store_new (NULL);
-          g_autoptr(BaCertificate) certificate = make_certificate ("Broken Save");
+          g_autoptr(BaCertificate) certificate = ba_test_make_certificate ("Broken Save");
           g_autoptr(BaCertificate) stored = NULL;
           g_autoptr(GCancellable) cancellable = g_cancellable_new ();
           g_autoptr(GPtrArray) listed = NULL;
@@ -812,12 +740,12 @@ static void
 test_cancelled_before_start (void)
 {
   g_autoptr(BaKeyStore) store = ba_key_store_new (NULL);
-  g_autoptr(BaCertificate) certificate = make_certificate ("Cancelled Early");
+  g_autoptr(BaCertificate) certificate = ba_test_make_certificate ("Cancelled Early");
   g_autoptr(BaCertificate) stored = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GError) error = NULL;
 
-  require_keyring ();
+  ba_test_require_keyring ();
 
   g_cancellable_cancel (cancellable);
   stored = ba_key_store_save (store, certificate, cancellable, &error);
@@ -830,9 +758,9 @@ static void
 test_skips_incomplete_and_foreign_files (void)
 {
   g_autoptr(BaKeyStore) store = ba_key_store_new (NULL);
-  g_autoptr(BaCertificate) first = make_certificate ("Complete");
-  g_autoptr(BaCertificate) second = make_certificate ("Incomplete");
-  g_autoptr(BaCertificate) third = make_certificate ("Damaged");
+  g_autoptr(BaCertificate) first = ba_test_make_certificate ("Complete");
+  g_autoptr(BaCertificate) second = ba_test_make_certificate ("Incomplete");
+  g_autoptr(BaCertificate) third = ba_test_make_certificate ("Damaged");
   g_autoptr(BaCertificate) stored_first = NULL;
   g_autoptr(BaCertificate) stored_second = NULL;
   g_autoptr(BaCertificate) stored_third = NULL;
@@ -846,7 +774,7 @@ test_skips_incomplete_and_foreign_files (void)
   g_autofree char *first_crt = NULL;
   g_autofree char *pem = NULL;
 
-  require_keyring ();
+  ba_test_require_keyring ();
 
   stored_first = save (store, first);
   stored_second = save (store, second);
@@ -893,11 +821,11 @@ test_sorted_by_name (void)
   g_autoptr(GPtrArray) listed = NULL;
   g_autoptr(GError) error = NULL;
 
-  require_keyring ();
+  ba_test_require_keyring ();
 
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     {
-      g_autoptr(BaCertificate) certificate = make_certificate (names[i]);
+      g_autoptr(BaCertificate) certificate = ba_test_make_certificate (names[i]);
       g_autoptr(BaCertificate) stored = save (store, certificate);
 
       g_ptr_array_add (certificates, g_steal_pointer (&certificate));
@@ -948,7 +876,7 @@ static void
 test_async (void)
 {
   g_autoptr(BaKeyStore) store = ba_key_store_new (NULL);
-  g_autoptr(BaCertificate) certificate = make_certificate ("Async");
+  g_autoptr(BaCertificate) certificate = ba_test_make_certificate ("Async");
   g_autoptr(BaCertificate) stored = NULL;
   g_autoptr(GPtrArray) listed = NULL;
   g_autoptr(GAsyncResult) result = NULL;
@@ -956,7 +884,7 @@ test_async (void)
   const char *sha1 = ba_certificate_get_sha1_thumbprint (certificate);
   AsyncWait wait = { NULL };
 
-  require_keyring ();
+  ba_test_require_keyring ();
 
   ba_key_store_save_async (store, certificate, NULL, async_wait_cb, &wait);
   result = async_wait (&wait);
@@ -985,7 +913,7 @@ static void
 test_async_cancel (void)
 {
   g_autoptr(BaKeyStore) store = ba_key_store_new (NULL);
-  g_autoptr(BaCertificate) certificate = make_certificate ("Async Cancel");
+  g_autoptr(BaCertificate) certificate = ba_test_make_certificate ("Async Cancel");
   g_autoptr(BaCertificate) stored = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GAsyncResult) result = NULL;
@@ -993,7 +921,7 @@ test_async_cancel (void)
   StepBreaker breaker = { BA_KEY_STORE_STEP_KEY_FILE, FALSE, cancellable, 0 };
   AsyncWait wait = { NULL };
 
-  require_keyring ();
+  ba_test_require_keyring ();
 
   _ba_key_store_set_step_func (store, break_at_step, &breaker);
   ba_key_store_save_async (store, certificate, cancellable, async_wait_cb, &wait);
@@ -1014,7 +942,7 @@ test_secret_store (void)
   AsyncWait wait = { NULL };
   char *passphrase;
 
-  require_keyring ();
+  ba_test_require_keyring ();
 
   g_assert_true (ba_secret_store_store_passphrase (sha1, "Secret Store", "s3cret", NULL, &error));
   g_assert_no_error (error);

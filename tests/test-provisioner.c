@@ -17,8 +17,9 @@
 #include "ba-provisioner.h"
 #include "ba-session.h"
 #include "ba-store.h"
+#include "ba-test-emulator-utils.h"
+#include "ba-test-utils.h"
 
-#define CLIENT_ID "14d82eec-204b-4c2f-b7e8-296a70dab67e"
 #define GRAPH_SP "5a0f5c1e-0000-4000-8000-00000000a001"
 #define SHAREPOINT_SP "5a0f5c1e-0000-4000-8000-00000000a002"
 #define EXCHANGE_SP "5a0f5c1e-0000-4000-8000-00000000a003"
@@ -44,79 +45,6 @@ typedef struct
   guint last_total;
   GPtrArray *steps;
 } Fixture;
-
-/* Test-only: iterate the main context until a callback stored a result. */
-static void
-store_result_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  GAsyncResult **out = user_data;
-
-  g_assert_null (*out);
-  *out = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_for_result (GAsyncResult **result)
-{
-  while (*result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-
-  return *result;
-}
-
-static JsonObject *
-post_form (const char *url,
-           ...)
-{
-  g_autoptr(SoupSession) soup = soup_session_new ();
-  g_autoptr(SoupMessage) message = NULL;
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  char *form;
-  va_list args;
-
-  va_start (args, url);
-  form = soup_form_encode_valist (va_arg (args, const char *), args);
-  va_end (args);
-
-  message = soup_message_new_from_encoded_form ("POST", url, form);
-  soup_session_send_and_read_async (soup, message, G_PRIORITY_DEFAULT, NULL,
-                                    store_result_cb, &result);
-  bytes = soup_session_send_and_read_finish (soup, wait_for_result (&result), &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (soup_message_get_status (message), ==, 200);
-  g_assert_true (json_parser_load_from_data (parser, g_bytes_get_data (bytes, NULL),
-                                             g_bytes_get_size (bytes), &error));
-  g_assert_no_error (error);
-
-  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
-}
-
-/* The token response of a device-code sign-in the emulator approves. */
-static JsonObject *
-sign_in_tokens (BaGraphEmulator *emulator)
-{
-  g_autoptr(JsonObject) code = NULL;
-  g_autofree char *devicecode_url = NULL;
-  g_autofree char *token_url = NULL;
-  g_autofree char *scope = g_strjoinv (" ", (char **) ba_session_default_scopes ());
-
-  devicecode_url = g_strconcat (ba_graph_emulator_get_url (emulator), "/organizations/oauth2/v2.0/devicecode", NULL);
-  token_url = g_strconcat (ba_graph_emulator_get_url (emulator), "/organizations/oauth2/v2.0/token", NULL);
-
-  code = post_form (devicecode_url, "client_id", CLIENT_ID, "scope", scope, NULL);
-  ba_graph_emulator_script_polls (emulator, BA_EMULATOR_POLL_APPROVED, NULL);
-
-  return post_form (token_url,
-                    "grant_type", "urn:ietf:params:oauth:grant-type:device_code",
-                    "client_id", CLIENT_ID,
-                    "device_code", json_object_get_string_member (code, "device_code"),
-                    NULL);
-}
 
 static void
 on_progress_cb (BaProvisioner *provisioner,
@@ -163,15 +91,10 @@ fixture_set_up (Fixture       *fixture,
 {
   g_autoptr(GError) error = NULL;
 
-  fixture->emulator = ba_graph_emulator_new ();
-  g_setenv ("BA_AUTHORITY_URL", ba_graph_emulator_get_url (fixture->emulator), TRUE);
-  g_setenv ("BA_GRAPH_URL", ba_graph_emulator_get_url (fixture->emulator), TRUE);
+  fixture->emulator = ba_test_emulator_new (&fixture->cloud);
 
-  fixture->cloud = ba_cloud_new_from_settings (BA_CLOUD_KIND_GLOBAL, NULL, &error);
-  g_assert_no_error (error);
-
-  fixture->tokens = sign_in_tokens (fixture->emulator);
-  fixture->session = ba_session_new (fixture->cloud, CLIENT_ID);
+  fixture->tokens = ba_test_emulator_sign_in_tokens (fixture->emulator);
+  fixture->session = ba_session_new (fixture->cloud, BA_TEST_CLIENT_ID);
   g_assert_true (ba_session_take_token_response (fixture->session, fixture->tokens, &error));
   g_assert_no_error (error);
   fixture->client = ba_graph_client_new (fixture->cloud, fixture->session);
@@ -225,9 +148,9 @@ create (BaProvisioner  *provisioner,
   permissions = ba_permissions_for_backup_application (BA_CLOUD_KIND_GLOBAL, &n_permissions);
   ba_provisioner_create_async (provisioner, name, certificate_a, count, accept_policy,
                                permissions, n_permissions, BA_APPLICATION_ORIGIN_CREATED,
-                               cancellable, store_result_cb, &result);
+                               cancellable, ba_test_store_result_cb, &result);
 
-  return ba_provisioner_create_finish (provisioner, wait_for_result (&result), error);
+  return ba_provisioner_create_finish (provisioner, ba_test_wait_for_result (&result), error);
 }
 
 static gboolean
@@ -240,22 +163,9 @@ resume (BaProvisioner  *provisioner,
 
   permissions = ba_permissions_for_backup_application (BA_CLOUD_KIND_GLOBAL, &n_permissions);
   ba_provisioner_resume_async (provisioner, certificate_a, permissions, n_permissions, NULL,
-                               store_result_cb, &result);
+                               ba_test_store_result_cb, &result);
 
-  return ba_provisioner_resume_finish (provisioner, wait_for_result (&result), error);
-}
-
-static JsonNode *
-request (BaGraphClient  *client,
-         const char     *method,
-         const char     *path,
-         JsonNode       *body,
-         GError        **error)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-
-  ba_graph_client_request_async (client, method, path, body, NULL, NULL, store_result_cb, &result);
-  return ba_graph_client_request_finish (client, wait_for_result (&result), error);
+  return ba_provisioner_resume_finish (provisioner, ba_test_wait_for_result (&result), error);
 }
 
 static guint
@@ -658,14 +568,14 @@ test_service_unavailable (Fixture       *fixture,
   g_autofree char *app_id = NULL;
   guint n = 0;
 
-  node = request (fixture->client, "DELETE", "/servicePrincipals(appId='" BA_RESOURCE_EXCHANGE "')", NULL, &error);
+  node = ba_test_graph_request (fixture->client, "DELETE", "/servicePrincipals(appId='" BA_RESOURCE_EXCHANGE "')", NULL, &error);
   g_assert_no_error (error);
   app_id = ba_graph_emulator_add_application (fixture->emulator, "Own", NULL, FALSE, NULL);
 
   permissions = ba_permissions_for_services (BA_SERVICE_EXCHANGE, BA_CLOUD_KIND_GLOBAL, &n);
   ba_provisioner_configure_existing_async (fixture->provisioner, app_id, certificate_a, permissions, n,
-                                           BA_APPLICATION_ORIGIN_ORGANIZATION, NULL, store_result_cb, &result);
-  app = ba_provisioner_configure_existing_finish (fixture->provisioner, wait_for_result (&result), &error);
+                                           BA_APPLICATION_ORIGIN_ORGANIZATION, NULL, ba_test_store_result_cb, &result);
+  app = ba_provisioner_configure_existing_finish (fixture->provisioner, ba_test_wait_for_result (&result), &error);
   g_assert_error (error, BA_PROVISIONER_ERROR, BA_PROVISIONER_ERROR_SERVICE_UNAVAILABLE);
   g_assert_nonnull (strstr (error->message, "Exchange Online"));
   g_assert_null (app);
@@ -687,12 +597,12 @@ test_cancel (Fixture       *fixture,
   permissions = ba_permissions_for_backup_application (BA_CLOUD_KIND_GLOBAL, &n_permissions);
   ba_provisioner_create_async (fixture->provisioner, "Pool", certificate_a, 30, TRUE,
                                permissions, n_permissions, BA_APPLICATION_ORIGIN_CREATED,
-                               cancellable, store_result_cb, &result);
+                               cancellable, ba_test_store_result_cb, &result);
   while (ba_graph_emulator_count_requests (fixture->emulator, "POST", "/v1.0/applications") < 6)
     g_main_context_iteration (NULL, TRUE);
   g_cancellable_cancel (cancellable);
 
-  g_assert_false (ba_provisioner_create_finish (fixture->provisioner, wait_for_result (&result), &error));
+  g_assert_false (ba_provisioner_create_finish (fixture->provisioner, ba_test_wait_for_result (&result), &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&error);
 
@@ -746,9 +656,9 @@ update (Fixture              *fixture,
   g_autoptr(GAsyncResult) result = NULL;
 
   ba_provisioner_update_certificate_async (fixture->provisioner, app, certificate, remove_old, NULL,
-                                           store_result_cb, &result);
+                                           ba_test_store_result_cb, &result);
 
-  return ba_provisioner_update_certificate_finish (fixture->provisioner, wait_for_result (&result), error);
+  return ba_provisioner_update_certificate_finish (fixture->provisioner, ba_test_wait_for_result (&result), error);
 }
 
 static gboolean
@@ -809,12 +719,12 @@ test_update_certificate (Fixture       *fixture,
 
   /* Never two operations on one application. */
   ba_graph_emulator_set_key_replication_delay (fixture->emulator, 0);
-  ba_provisioner_update_certificate_async (fixture->provisioner, app, certificate_b, FALSE, NULL, store_result_cb, &first);
-  ba_provisioner_update_certificate_async (fixture->provisioner, app, certificate_a, FALSE, NULL, store_result_cb, &second);
-  g_assert_false (ba_provisioner_update_certificate_finish (fixture->provisioner, wait_for_result (&second), &error));
+  ba_provisioner_update_certificate_async (fixture->provisioner, app, certificate_b, FALSE, NULL, ba_test_store_result_cb, &first);
+  ba_provisioner_update_certificate_async (fixture->provisioner, app, certificate_a, FALSE, NULL, ba_test_store_result_cb, &second);
+  g_assert_false (ba_provisioner_update_certificate_finish (fixture->provisioner, ba_test_wait_for_result (&second), &error));
   g_assert_error (error, BA_PROVISIONER_ERROR, BA_PROVISIONER_ERROR_BUSY);
   g_clear_error (&error);
-  g_assert_true (ba_provisioner_update_certificate_finish (fixture->provisioner, wait_for_result (&first), &error));
+  g_assert_true (ba_provisioner_update_certificate_finish (fixture->provisioner, ba_test_wait_for_result (&first), &error));
   g_assert_no_error (error);
   g_assert_cmpuint (count_patches (fixture), ==, 4);
   g_assert_cmpuint (ba_graph_emulator_count_key_credentials (fixture->emulator, app_id), ==, 3);
@@ -845,14 +755,14 @@ test_configure_existing (Fixture       *fixture,
                           sp_id, SHAREPOINT_SP);
   body = json_from_string (text, &error);
   g_assert_no_error (error);
-  node = request (fixture->client, "POST", "/servicePrincipals/" SHAREPOINT_SP "/appRoleAssignedTo", body, &error);
+  node = ba_test_graph_request (fixture->client, "POST", "/servicePrincipals/" SHAREPOINT_SP "/appRoleAssignedTo", body, &error);
   g_assert_no_error (error);
   ba_graph_emulator_clear_requests (fixture->emulator);
 
   permissions = ba_permissions_for_backup_application (BA_CLOUD_KIND_GLOBAL, &n);
   ba_provisioner_configure_existing_async (fixture->provisioner, app_id, certificate_a, permissions, n,
-                                           BA_APPLICATION_ORIGIN_ADDED, NULL, store_result_cb, &result);
-  app = ba_provisioner_configure_existing_finish (fixture->provisioner, wait_for_result (&result), &error);
+                                           BA_APPLICATION_ORIGIN_ADDED, NULL, ba_test_store_result_cb, &result);
+  app = ba_provisioner_configure_existing_finish (fixture->provisioner, ba_test_wait_for_result (&result), &error);
   g_assert_no_error (error);
   g_assert_nonnull (app);
   g_assert_true (ba_organization_find_application (fixture->organization, app_id) == app);
@@ -872,8 +782,8 @@ test_configure_existing (Fixture       *fixture,
   /* Again: nothing to change. */
   ba_graph_emulator_clear_requests (fixture->emulator);
   ba_provisioner_configure_existing_async (fixture->provisioner, app_id, certificate_a, permissions, n,
-                                           BA_APPLICATION_ORIGIN_ADDED, NULL, store_result_cb, &result_again);
-  again = ba_provisioner_configure_existing_finish (fixture->provisioner, wait_for_result (&result_again), &error);
+                                           BA_APPLICATION_ORIGIN_ADDED, NULL, ba_test_store_result_cb, &result_again);
+  again = ba_provisioner_configure_existing_finish (fixture->provisioner, ba_test_wait_for_result (&result_again), &error);
   g_assert_no_error (error);
   g_assert_true (again == app);
   g_assert_cmpuint (count_patches (fixture), ==, 0);
@@ -895,8 +805,8 @@ test_configure_missing (Fixture       *fixture,
   permissions = ba_permissions_for_backup_application (BA_CLOUD_KIND_GLOBAL, &n);
   ba_provisioner_configure_existing_async (fixture->provisioner, "0b5a0c2e-1111-4222-8333-444455556666",
                                            certificate_a, permissions, n, BA_APPLICATION_ORIGIN_ADDED,
-                                           NULL, store_result_cb, &result);
-  app = ba_provisioner_configure_existing_finish (fixture->provisioner, wait_for_result (&result), &error);
+                                           NULL, ba_test_store_result_cb, &result);
+  app = ba_provisioner_configure_existing_finish (fixture->provisioner, ba_test_wait_for_result (&result), &error);
   g_assert_error (error, BA_PROVISIONER_ERROR, BA_PROVISIONER_ERROR_APPLICATION_NOT_FOUND);
   g_assert_null (app);
   g_assert_cmpuint (n_applications (fixture->organization), ==, 0);
@@ -909,9 +819,9 @@ delete (Fixture              *fixture,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  ba_provisioner_delete_async (fixture->provisioner, app, NULL, store_result_cb, &result);
+  ba_provisioner_delete_async (fixture->provisioner, app, NULL, ba_test_store_result_cb, &result);
 
-  return ba_provisioner_delete_finish (fixture->provisioner, wait_for_result (&result), error);
+  return ba_provisioner_delete_finish (fixture->provisioner, ba_test_wait_for_result (&result), error);
 }
 
 static void
@@ -939,7 +849,7 @@ test_delete (Fixture       *fixture,
 
   /* Someone deleted the application already: 404 counts as gone. */
   path = g_strdup_printf ("/applications/%s", ba_backup_application_get_object_id (second));
-  node = request (fixture->client, "DELETE", path, NULL, &error);
+  node = ba_test_graph_request (fixture->client, "DELETE", path, NULL, &error);
   g_assert_no_error (error);
   g_assert_true (delete (fixture, second, &error));
   g_assert_no_error (error);
@@ -969,7 +879,7 @@ test_resume_twins (Fixture       *fixture,
   g_assert_no_error (error);
   for (guint i = 0; i < 2; i++)
     {
-      g_autoptr(JsonNode) node = request (fixture->client, "POST", "/applications", body, &error);
+      g_autoptr(JsonNode) node = ba_test_graph_request (fixture->client, "POST", "/applications", body, &error);
 
       g_assert_no_error (error);
     }
@@ -1028,7 +938,7 @@ child_main (void)
   cloud = ba_cloud_new_from_settings (BA_CLOUD_KIND_GLOBAL, NULL, &error);
   g_assert_no_error (error);
   g_assert_true (json_parser_load_from_file (parser, g_getenv ("BA_TEST_CHILD_TOKENS"), &error));
-  session = ba_session_new (cloud, CLIENT_ID);
+  session = ba_session_new (cloud, BA_TEST_CLIENT_ID);
   g_assert_true (ba_session_take_token_response (session, json_node_get_object (json_parser_get_root (parser)), &error));
   client = ba_graph_client_new (cloud, session);
   ba_graph_client_set_retry_policy (client, 6, 5, 40);
@@ -1167,8 +1077,8 @@ test_crash_resume (Fixture       *fixture,
     guint n;
 
     permissions = ba_permissions_for_backup_application (BA_CLOUD_KIND_GLOBAL, &n);
-    ba_provisioner_resume_async (provisioner, certificate_a, permissions, n, NULL, store_result_cb, &result);
-    g_assert_true (ba_provisioner_resume_finish (provisioner, wait_for_result (&result), &error));
+    ba_provisioner_resume_async (provisioner, certificate_a, permissions, n, NULL, ba_test_store_result_cb, &result);
+    g_assert_true (ba_provisioner_resume_finish (provisioner, ba_test_wait_for_result (&result), &error));
     g_assert_no_error (error);
   }
   g_assert_cmpuint (ba_graph_emulator_count_applications (fixture->emulator), >=, created);
@@ -1201,8 +1111,8 @@ main (int   argc,
       BaCertificate **out[] = { &certificate_a, &certificate_b, &certificate_c };
 
       g_clear_object (&result);
-      ba_certificate_generate_async (names[i], 2048, 1, NULL, store_result_cb, &result);
-      *out[i] = ba_certificate_generate_finish (wait_for_result (&result), &error);
+      ba_certificate_generate_async (names[i], 2048, 1, NULL, ba_test_store_result_cb, &result);
+      *out[i] = ba_certificate_generate_finish (ba_test_wait_for_result (&result), &error);
       g_assert_no_error (error);
     }
 

@@ -114,47 +114,21 @@ static gboolean
 page_complete (Fixture    *f,
                const char *id)
 {
-  gboolean complete = FALSE;
-
-  g_object_get (gtk_assistant_get_page (f->assistant, page (f, id)), "complete", &complete, NULL);
-  return complete;
+  return ba_test_page_complete (f->assistant, page (f, id));
 }
 
 static gboolean
 press (Fixture    *f,
        const char *label)
 {
-  GtkWidget *button = ba_test_find_button (GTK_WIDGET (f->assistant), label);
-
-  g_assert_nonnull (button);
-  return ba_test_click (button);
+  return ba_test_press (GTK_WIDGET (f->assistant), label);
 }
 
 static void
 wait_for_page (Fixture *f,
                int      index)
 {
-  gint64 deadline = g_get_monotonic_time () + 120 * G_USEC_PER_SEC;
-
-  while (gtk_assistant_get_current_page (f->assistant) != index && !f->done)
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_main_context_iteration (NULL, TRUE);
-    }
-  ba_test_iterate ();
-  g_assert_cmpint (gtk_assistant_get_current_page (f->assistant), ==, index);
-}
-
-static void
-wait_done (Fixture *f)
-{
-  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
-
-  while (!f->done)
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_main_context_iteration (NULL, TRUE);
-    }
+  ba_test_wait_for_page (f->assistant, index, &f->done, 120);
 }
 
 static guint
@@ -181,14 +155,6 @@ choose_source (Fixture             *f,
   ba_test_iterate ();
   g_assert_cmpint (ba_certificate_source_page_get_source (BA_CERTIFICATE_SOURCE_PAGE (page (f, "source_page"))), ==, source);
   g_assert_true (press (f, "_Next"));
-}
-
-static void
-type_text (GtkWidget  *editable,
-           const char *text)
-{
-  gtk_editable_set_text (GTK_EDITABLE (editable), text);
-  ba_test_iterate ();
 }
 
 static void
@@ -250,13 +216,13 @@ test_generate (Fixture       *f,
   g_assert_false (gtk_widget_get_visible (name_error));
 
   /* A name too long for a certificate is refused next to the field. */
-  type_text (name, "A name that is far too long for the common name of a certificate, really far too long");
+  ba_test_type_text (name, "A name that is far too long for the common name of a certificate, really far too long");
   g_assert_false (page_complete (f, "generate_page"));
   g_assert_true (gtk_widget_get_visible (name_error));
   gtk_test_accessible_assert_property (name, GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
                                        gtk_label_get_text (GTK_LABEL (name_error)));
 
-  type_text (name, "Backup Access Wizard Test");
+  ba_test_type_text (name, "Backup Access Wizard Test");
   g_assert_true (page_complete (f, "generate_page"));
   g_assert_false (gtk_widget_get_visible (name_error));
 
@@ -268,7 +234,7 @@ test_generate (Fixture       *f,
   g_assert_cmpuint (count_key_files (f), ==, 2);
 
   g_assert_true (press (f, "_Close"));
-  wait_done (f);
+  ba_test_wait_done (&f->done, 30);
   g_assert_no_error (f->error);
   g_assert_nonnull (f->result);
   g_assert_cmpstr (ba_certificate_get_common_name (f->result), ==, "Backup Access Wizard Test");
@@ -286,13 +252,13 @@ test_generate_cancel_during_progress (Fixture       *f,
   GtkDropDown *bits = GTK_DROP_DOWN (child (f, "generate_page", BA_TYPE_CERTIFICATE_GENERATE_PAGE, "bits_dropdown"));
 
   choose_source (f, BA_CERTIFICATE_SOURCE_GENERATE);
-  type_text (name, "Cancelled");
+  ba_test_type_text (name, "Cancelled");
   /* A 4096-bit key takes long enough to cancel in the middle. */
   gtk_drop_down_set_selected (bits, 2);
   g_assert_true (press (f, "_Apply"));
   wait_for_page (f, PAGE_PROGRESS);
   g_assert_true (press (f, "_Cancel"));
-  wait_done (f);
+  ba_test_wait_done (&f->done, 30);
 
   g_assert_error (f->error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_null (f->result);
@@ -314,14 +280,14 @@ test_cancel_leaves_nothing (Fixture       *f,
                             gconstpointer  data)
 {
   choose_source (f, BA_CERTIFICATE_SOURCE_GENERATE);
-  type_text (child (f, "generate_page", BA_TYPE_CERTIFICATE_GENERATE_PAGE, "name_entry"), "Kept Only If Closed");
+  ba_test_type_text (child (f, "generate_page", BA_TYPE_CERTIFICATE_GENERATE_PAGE, "name_entry"), "Kept Only If Closed");
   g_assert_true (press (f, "_Apply"));
   wait_for_page (f, PAGE_SUMMARY);
   g_assert_cmpuint (count_key_files (f), ==, 2);
 
   /* Closing the window on the summary is a cancel: the new key goes again. */
   gtk_window_close (GTK_WINDOW (f->assistant));
-  wait_done (f);
+  ba_test_wait_done (&f->done, 30);
   g_assert_error (f->error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   {
     gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
@@ -354,7 +320,7 @@ test_import (Fixture       *f,
   g_assert_true (page_complete (f, "import_page"));
 
   /* A wrong password comes back next to the password field. */
-  type_text (password, "wrong");
+  ba_test_type_text (password, "wrong");
   g_assert_true (press (f, "_Apply"));
   wait_for_page (f, PAGE_IMPORT);
   g_assert_true (gtk_widget_get_visible (password_error));
@@ -363,12 +329,12 @@ test_import (Fixture       *f,
   g_assert_cmpuint (count_key_files (f), ==, 0);
 
   /* Fixed, the import goes through. */
-  type_text (password, "correct horse");
+  ba_test_type_text (password, "correct horse");
   g_assert_false (gtk_widget_get_visible (password_error));
   g_assert_true (press (f, "_Apply"));
   wait_for_page (f, PAGE_SUMMARY);
   g_assert_true (press (f, "_Close"));
-  wait_done (f);
+  ba_test_wait_done (&f->done, 30);
   g_assert_no_error (f->error);
   g_assert_cmpstr (ba_certificate_get_common_name (f->result), ==, "Imported Test");
   g_assert_cmpint (ba_certificate_get_key_location (f->result), ==, BA_KEY_LOCATION_KEY_STORE);
@@ -464,7 +430,7 @@ test_select_from_store (Fixture       *f,
   g_assert_true (press (f, "_Apply"));
   wait_for_page (f, PAGE_SUMMARY);
   g_assert_true (press (f, "_Close"));
-  wait_done (f);
+  ba_test_wait_done (&f->done, 30);
   g_assert_no_error (f->error);
   g_assert_cmpstr (ba_certificate_get_sha1_thumbprint (f->result), ==, ba_certificate_get_sha1_thumbprint (stored));
   assert_signs (f->result);
@@ -475,7 +441,7 @@ test_cancel_at_start (Fixture       *f,
                       gconstpointer  data)
 {
   g_assert_true (press (f, "_Cancel"));
-  wait_done (f);
+  ba_test_wait_done (&f->done, 30);
   g_assert_error (f->error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpuint (count_key_files (f), ==, 0);
 }

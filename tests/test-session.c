@@ -13,13 +13,14 @@
 #include "ba-graph-emulator.h"
 #include "ba-secret-store.h"
 #include "ba-session.h"
+#include "ba-test-emulator-utils.h"
+#include "ba-test-utils.h"
 
 /* BaSession against the emulator: refresh, invalid_grant, shared
  * refreshes, roles, and "stay signed in" against the real desktop keyring
  * (build-aux/test-session runs a gnome-keyring-daemon in a private D-Bus
  * session). */
 
-#define CLIENT_ID "14d82eec-204b-4c2f-b7e8-296a70dab67e"
 
 typedef struct
 {
@@ -29,47 +30,10 @@ typedef struct
 } Fixture;
 
 static void
-require_keyring (void)
-{
-  g_autoptr(SecretService) service = NULL;
-  g_autoptr(GError) error = NULL;
-
-  service = secret_service_get_sync (SECRET_SERVICE_NONE, NULL, &error);
-  if (service == NULL)
-    g_error ("No Secret Service (%s): run the tests inside build-aux/test-session", error->message);
-}
-
-static void
-async_cb (GObject      *object,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  GAsyncResult **out = user_data;
-
-  g_assert_null (*out);
-  *out = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_for (GAsyncResult **result)
-{
-  while (*result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-
-  return *result;
-}
-
-static void
 fixture_set_up (Fixture      *fixture,
                 gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-
-  fixture->emulator = ba_graph_emulator_new ();
-  g_setenv ("BA_AUTHORITY_URL", ba_graph_emulator_get_url (fixture->emulator), TRUE);
-  g_setenv ("BA_GRAPH_URL", ba_graph_emulator_get_url (fixture->emulator), TRUE);
-  fixture->cloud = ba_cloud_new_from_settings (BA_CLOUD_KIND_GLOBAL, NULL, &error);
-  g_assert_no_error (error);
+  fixture->emulator = ba_test_emulator_new (&fixture->cloud);
   fixture->token_path = g_strdup_printf ("/%s/oauth2/v2.0/token",
                                          ba_graph_emulator_get_tenant_id (fixture->emulator));
 }
@@ -90,15 +54,15 @@ fixture_tear_down (Fixture      *fixture,
 static BaSession *
 sign_in (Fixture *fixture)
 {
-  g_autoptr(BaDeviceCodeFlow) flow = ba_device_code_flow_new (fixture->cloud, CLIENT_ID, NULL, NULL);
+  g_autoptr(BaDeviceCodeFlow) flow = ba_device_code_flow_new (fixture->cloud, BA_TEST_CLIENT_ID, NULL, NULL);
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   BaSession *session;
 
   _ba_device_code_flow_set_interval_ms (flow, 10);
   ba_graph_emulator_script_polls (fixture->emulator, BA_EMULATOR_POLL_APPROVED, NULL);
-  ba_device_code_flow_run_async (flow, NULL, async_cb, &result);
-  session = ba_device_code_flow_run_finish (flow, wait_for (&result), &error);
+  ba_device_code_flow_run_async (flow, NULL, ba_test_store_result_cb, &result);
+  session = ba_device_code_flow_run_finish (flow, ba_test_wait_for_result (&result), &error);
   g_assert_no_error (error);
   g_assert_nonnull (session);
   ba_graph_emulator_clear_requests (fixture->emulator);
@@ -113,8 +77,8 @@ get_token (BaSession *session,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  ba_session_get_access_token_async (session, force, NULL, async_cb, &result);
-  return ba_session_get_access_token_finish (session, wait_for (&result), error);
+  ba_session_get_access_token_async (session, force, NULL, ba_test_store_result_cb, &result);
+  return ba_session_get_access_token_finish (session, ba_test_wait_for_result (&result), error);
 }
 
 static char *
@@ -126,8 +90,8 @@ lookup_kept (Fixture    *fixture,
   char *token;
   char *copy;
 
-  ba_secret_store_lookup_refresh_token_async ("global", tenant, CLIENT_ID, NULL, async_cb, &result);
-  token = ba_secret_store_lookup_refresh_token_finish (wait_for (&result), NULL, &error);
+  ba_secret_store_lookup_refresh_token_async ("global", tenant, BA_TEST_CLIENT_ID, NULL, ba_test_store_result_cb, &result);
+  token = ba_secret_store_lookup_refresh_token_finish (ba_test_wait_for_result (&result), NULL, &error);
   g_assert_no_error (error);
 
   /* Secure memory: copied for the g_autofree of the tests. */
@@ -144,8 +108,8 @@ restore (Fixture    *fixture,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  ba_session_restore_async (fixture->cloud, CLIENT_ID, tenant, NULL, async_cb, &result);
-  return ba_session_restore_finish (wait_for (&result), error);
+  ba_session_restore_async (fixture->cloud, BA_TEST_CLIENT_ID, tenant, NULL, ba_test_store_result_cb, &result);
+  return ba_session_restore_finish (ba_test_wait_for_result (&result), error);
 }
 
 static void
@@ -154,8 +118,8 @@ sign_out (BaSession *session)
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
-  ba_session_sign_out_async (session, NULL, async_cb, &result);
-  g_assert_true (ba_session_sign_out_finish (session, wait_for (&result), &error));
+  ba_session_sign_out_async (session, NULL, ba_test_store_result_cb, &result);
+  g_assert_true (ba_session_sign_out_finish (session, ba_test_wait_for_result (&result), &error));
   g_assert_no_error (error);
 }
 
@@ -172,23 +136,11 @@ make_jwt_part (const char *json)
   return g_string_free (out, FALSE);
 }
 
-static JsonObject *
-parse_object (const char *json)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-
-  json_parser_load_from_data (parser, json, -1, &error);
-  g_assert_no_error (error);
-
-  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
-}
-
 static void
 test_token_response (Fixture      *fixture,
                      gconstpointer data)
 {
-  g_autoptr(BaSession) session = ba_session_new (fixture->cloud, CLIENT_ID);
+  g_autoptr(BaSession) session = ba_session_new (fixture->cloud, BA_TEST_CLIENT_ID);
   g_autoptr(JsonObject) response = NULL;
   g_autoptr(JsonObject) bad = NULL;
   g_autoptr(GError) error = NULL;
@@ -205,7 +157,7 @@ test_token_response (Fixture      *fixture,
   json = g_strdup_printf ("{\"token_type\":\"Bearer\",\"expires_in\":3599,\"access_token\":\"at-1\","
                           "\"refresh_token\":\"rt-1\",\"id_token\":\"%s.%s.sig\"}",
                           header, claims);
-  response = parse_object (json);
+  response = ba_test_parse_object (json);
 
   g_assert_true (ba_session_take_token_response (session, response, &error));
   g_assert_no_error (error);
@@ -222,7 +174,7 @@ test_token_response (Fixture      *fixture,
   g_assert_cmpstr (token, ==, "at-1");
   g_assert_cmpuint (ba_graph_emulator_count_requests (fixture->emulator, NULL, NULL), ==, 0);
 
-  bad = parse_object ("{\"token_type\":\"Bearer\",\"expires_in\":3599}");
+  bad = ba_test_parse_object ("{\"token_type\":\"Bearer\",\"expires_in\":3599}");
   g_assert_false (ba_session_take_token_response (session, bad, &error));
   g_assert_error (error, BA_IDENTITY_ERROR, BA_IDENTITY_ERROR_FAILED);
 }
@@ -231,7 +183,7 @@ static void
 check_mapping (const char     *json,
                BaIdentityError code)
 {
-  g_autoptr(JsonObject) response = parse_object (json);
+  g_autoptr(JsonObject) response = ba_test_parse_object (json);
   g_autoptr(GError) error = ba_identity_error_from_response (response);
 
   g_assert_error (error, BA_IDENTITY_ERROR, (int) code);
@@ -290,7 +242,7 @@ test_refresh_forced (Fixture      *fixture,
   g_assert_cmpuint (ba_graph_emulator_count_requests (fixture->emulator, "POST", fixture->token_path), ==, 1);
   request = ba_graph_emulator_last_request (fixture->emulator, "POST", fixture->token_path);
   g_assert_cmpstr (g_hash_table_lookup (request->form, "grant_type"), ==, "refresh_token");
-  g_assert_cmpstr (g_hash_table_lookup (request->form, "client_id"), ==, CLIENT_ID);
+  g_assert_cmpstr (g_hash_table_lookup (request->form, "client_id"), ==, BA_TEST_CLIENT_ID);
   g_assert_nonnull (g_hash_table_lookup (request->form, "scope"));
   first_rt = g_strdup (g_hash_table_lookup (request->form, "refresh_token"));
   g_assert_nonnull (first_rt);
@@ -348,13 +300,13 @@ test_refresh_shared (Fixture      *fixture,
 
   ba_graph_emulator_set_latency (fixture->emulator, 100);
   for (guint i = 0; i < G_N_ELEMENTS (results); i++)
-    ba_session_get_access_token_async (session, TRUE, NULL, async_cb, &results[i]);
+    ba_session_get_access_token_async (session, TRUE, NULL, ba_test_store_result_cb, &results[i]);
 
   for (guint i = 0; i < G_N_ELEMENTS (results); i++)
     {
       g_autoptr(GError) error = NULL;
 
-      tokens[i] = ba_session_get_access_token_finish (session, wait_for (&results[i]), &error);
+      tokens[i] = ba_session_get_access_token_finish (session, ba_test_wait_for_result (&results[i]), &error);
       g_assert_no_error (error);
       g_clear_object (&results[i]);
     }
@@ -424,7 +376,7 @@ test_not_kept (Fixture      *fixture,
   g_autofree char *token = NULL;
   g_autofree char *kept = NULL;
 
-  require_keyring ();
+  ba_test_require_keyring ();
   session = sign_in (fixture);
   g_assert_false (ba_session_get_stay_signed_in (session));
   token = get_token (session, TRUE, &error);
@@ -434,8 +386,8 @@ test_not_kept (Fixture      *fixture,
   {
     g_autoptr(GAsyncResult) result = NULL;
 
-    ba_session_save_async (session, NULL, async_cb, &result);
-    g_assert_true (ba_session_save_finish (session, wait_for (&result), &error));
+    ba_session_save_async (session, NULL, ba_test_store_result_cb, &result);
+    g_assert_true (ba_session_save_finish (session, ba_test_wait_for_result (&result), &error));
     g_assert_no_error (error);
   }
 
@@ -458,13 +410,13 @@ test_stay_signed_in (Fixture      *fixture,
   g_autofree char         *tenant = NULL;
   const BaEmulatorRequest *request;
 
-  require_keyring ();
+  ba_test_require_keyring ();
   session = sign_in (fixture);
   tenant = g_strdup (ba_session_get_tenant_id (session));
 
   ba_session_set_stay_signed_in (session, TRUE);
-  ba_session_save_async (session, NULL, async_cb, &result);
-  g_assert_true (ba_session_save_finish (session, wait_for (&result), &error));
+  ba_session_save_async (session, NULL, ba_test_store_result_cb, &result);
+  g_assert_true (ba_session_save_finish (session, ba_test_wait_for_result (&result), &error));
   g_assert_no_error (error);
   g_clear_object (&result);
 
@@ -487,8 +439,8 @@ test_stay_signed_in (Fixture      *fixture,
   g_assert_no_error (error);
   g_assert_nonnull (token);
 
-  ba_session_save_async (restored, NULL, async_cb, &result);
-  g_assert_true (ba_session_save_finish (restored, wait_for (&result), &error));
+  ba_session_save_async (restored, NULL, ba_test_store_result_cb, &result);
+  g_assert_true (ba_session_save_finish (restored, ba_test_wait_for_result (&result), &error));
   g_clear_object (&result);
   kept_after = lookup_kept (fixture, tenant);
   g_assert_nonnull (kept_after);
@@ -499,8 +451,8 @@ test_stay_signed_in (Fixture      *fixture,
   again = restore (fixture, tenant, &error);
   g_assert_no_error (error);
   g_assert_nonnull (again);
-  ba_session_save_async (again, NULL, async_cb, &result);
-  g_assert_true (ba_session_save_finish (again, wait_for (&result), &error));
+  ba_session_save_async (again, NULL, ba_test_store_result_cb, &result);
+  g_assert_true (ba_session_save_finish (again, ba_test_wait_for_result (&result), &error));
   g_clear_object (&result);
   g_clear_object (&again);
 
@@ -531,12 +483,12 @@ test_restore_invalid_grant (Fixture      *fixture,
   g_autofree char *kept = NULL;
   g_autofree char *tenant = NULL;
 
-  require_keyring ();
+  ba_test_require_keyring ();
   session = sign_in (fixture);
   tenant = g_strdup (ba_session_get_tenant_id (session));
   ba_session_set_stay_signed_in (session, TRUE);
-  ba_session_save_async (session, NULL, async_cb, &result);
-  g_assert_true (ba_session_save_finish (session, wait_for (&result), &error));
+  ba_session_save_async (session, NULL, ba_test_store_result_cb, &result);
+  g_assert_true (ba_session_save_finish (session, ba_test_wait_for_result (&result), &error));
 
   ba_graph_emulator_revoke_refresh_tokens (fixture->emulator);
   restored = restore (fixture, tenant, &error);
@@ -557,19 +509,19 @@ test_stay_signed_in_off (Fixture      *fixture,
   g_autofree char *kept = NULL;
   g_autofree char *tenant = NULL;
 
-  require_keyring ();
+  ba_test_require_keyring ();
   session = sign_in (fixture);
   tenant = g_strdup (ba_session_get_tenant_id (session));
   ba_session_set_stay_signed_in (session, TRUE);
-  ba_session_save_async (session, NULL, async_cb, &result);
-  g_assert_true (ba_session_save_finish (session, wait_for (&result), &error));
+  ba_session_save_async (session, NULL, ba_test_store_result_cb, &result);
+  g_assert_true (ba_session_save_finish (session, ba_test_wait_for_result (&result), &error));
   g_clear_object (&result);
 
   /* Turning it off removes the entry; a save (which then does nothing)
    * returns after the session's earlier keyring work. */
   ba_session_set_stay_signed_in (session, FALSE);
-  ba_session_save_async (session, NULL, async_cb, &result);
-  g_assert_true (ba_session_save_finish (session, wait_for (&result), &error));
+  ba_session_save_async (session, NULL, ba_test_store_result_cb, &result);
+  g_assert_true (ba_session_save_finish (session, ba_test_wait_for_result (&result), &error));
   kept = lookup_kept (fixture, tenant);
   g_assert_null (kept);
 }
@@ -587,8 +539,8 @@ test_roles (Fixture      *fixture,
 
   g_assert_false (ba_session_can_grant_graph_roles (session));
 
-  ba_session_load_roles_async (session, NULL, async_cb, &result);
-  g_assert_true (ba_session_load_roles_finish (session, wait_for (&result), &error));
+  ba_session_load_roles_async (session, NULL, ba_test_store_result_cb, &result);
+  g_assert_true (ba_session_load_roles_finish (session, ba_test_wait_for_result (&result), &error));
   g_assert_no_error (error);
   g_clear_object (&result);
   roles = ba_session_get_roles (session);
@@ -597,15 +549,15 @@ test_roles (Fixture      *fixture,
   g_assert_true (ba_session_can_grant_graph_roles (session));
 
   ba_graph_emulator_set_admin (fixture->emulator, "admin@contoso.onmicrosoft.com", "Admin", limited);
-  ba_session_load_roles_async (session, NULL, async_cb, &result);
-  g_assert_true (ba_session_load_roles_finish (session, wait_for (&result), &error));
+  ba_session_load_roles_async (session, NULL, ba_test_store_result_cb, &result);
+  g_assert_true (ba_session_load_roles_finish (session, ba_test_wait_for_result (&result), &error));
   g_clear_object (&result);
   g_assert_true (g_strv_contains (ba_session_get_roles (session), "Application Administrator"));
   g_assert_false (ba_session_can_grant_graph_roles (session));
 
   ba_graph_emulator_set_admin (fixture->emulator, "admin@contoso.onmicrosoft.com", "Admin", privileged);
-  ba_session_load_roles_async (session, NULL, async_cb, &result);
-  g_assert_true (ba_session_load_roles_finish (session, wait_for (&result), &error));
+  ba_session_load_roles_async (session, NULL, ba_test_store_result_cb, &result);
+  g_assert_true (ba_session_load_roles_finish (session, ba_test_wait_for_result (&result), &error));
   g_assert_true (ba_session_can_grant_graph_roles (session));
 }
 

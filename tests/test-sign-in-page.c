@@ -12,6 +12,7 @@
 
 #include "ba-graph-emulator.h"
 #include "ba-sign-in-page.h"
+#include "ba-test-emulator-utils.h"
 #include "ba-test-gtk-utils.h"
 
 /* The real page in a window, signing in against the emulator on loopback,
@@ -45,9 +46,7 @@ fixture_setup (Fixture       *f,
   g_autoptr(BaCloud) cloud = NULL;
   g_autoptr(GError) error = NULL;
 
-  f->emulator = ba_graph_emulator_new ();
-  g_setenv ("BA_AUTHORITY_URL", ba_graph_emulator_get_url (f->emulator), TRUE);
-  g_setenv ("BA_GRAPH_URL", ba_graph_emulator_get_url (f->emulator), TRUE);
+  f->emulator = ba_test_emulator_new (NULL);
   ba_graph_emulator_set_device_code_times (f->emulator, 900, 1);
 
   cloud = ba_cloud_new_from_settings (BA_CLOUD_KIND_GLOBAL, settings, &error);
@@ -103,16 +102,7 @@ static void
 wait_for (Fixture   *f,
           Condition  condition)
 {
-  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-  guint wake_id = g_timeout_add (20, wake_cb, NULL);
-
-  while (!condition (f))
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_main_context_iteration (NULL, TRUE);
-    }
-  g_source_remove (wake_id);
-  ba_test_iterate ();
+  ba_test_wait_until ((BaTestCondition) condition, f, 10);
 }
 
 static void

@@ -10,13 +10,16 @@
 #include <adwaita.h>
 #include <glib/gstdio.h>
 
+#include "ba-bench-probe.h"
 #include "ba-create-application-assistant.h"
 #include "ba-create-application-count-page.h"
 #include "ba-create-application-name-page.h"
 #include "ba-graph-emulator.h"
 #include "ba-provisioner.h"
 #include "ba-sign-in-page.h"
+#include "ba-test-emulator-utils.h"
 #include "ba-test-gtk-utils.h"
+#include "ba-test-utils.h"
 
 /* How the window fares while the Create Application wizard makes a pool,
  * the way an admin uses it: the real wizard against the emulator (in this
@@ -50,54 +53,6 @@ enum {
   PAGE_PROGRESS,
   PAGE_SUMMARY,
 };
-
-typedef struct
-{
-  gint64 last_tick;
-  gint64 longest_tick;
-  guint n_ticks;
-  gint64 last_turn;
-  gint64 longest_turn;
-} Probe;
-
-static gboolean
-tick_cb (GtkWidget     *widget,
-         GdkFrameClock *clock,
-         gpointer       user_data)
-{
-  Probe *probe = user_data;
-  gint64 now = g_get_monotonic_time ();
-
-  if (probe->last_tick != 0)
-    probe->longest_tick = MAX (probe->longest_tick, now - probe->last_tick);
-  probe->last_tick = now;
-  probe->n_ticks++;
-
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-turn_cb (gpointer user_data)
-{
-  Probe *probe = user_data;
-  gint64 now = g_get_monotonic_time ();
-
-  if (probe->last_turn != 0)
-    probe->longest_turn = MAX (probe->longest_turn, now - probe->last_turn);
-  probe->last_turn = now;
-
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-async_cb (GObject      *object,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  GAsyncResult **out = user_data;
-
-  *out = g_object_ref (result);
-}
 
 static void
 run_cb (GObject      *object,
@@ -148,23 +103,12 @@ wake_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-static gboolean
-page_complete (GtkAssistant *assistant,
-               GtkWidget    *page)
-{
-  gboolean complete = FALSE;
-
-  g_object_get (gtk_assistant_get_page (assistant, page), "complete", &complete, NULL);
-  return complete;
-}
-
 int
 main (int   argc,
       char *argv[])
 {
   g_autoptr(GOptionContext) context = g_option_context_new ("— Create Application wizard stall benchmark");
   g_autoptr(GError) error = NULL;
-  g_autoptr(GAsyncResult) generated = NULL;
   g_autoptr(BaCertificate) key = NULL;
   g_autoptr(BaCertificate) certificate = NULL;
   g_autoptr(BaCertificateStore) certificates = NULL;
@@ -181,11 +125,9 @@ main (int   argc,
   GtkWidget *count_page;
   GtkWidget *sign_in_page;
   GListModel *apps;
-  Probe probe = { 0 };
+  BaBenchProbe probe = { 0 };
   gboolean done = FALSE;
   guint n_ready = 0;
-  guint tick_id;
-  guint turn_id;
   guint wake_id;
   guint n_requests;
   gint64 start;
@@ -220,18 +162,12 @@ main (int   argc,
   gtk_init ();
   adw_init ();
 
-  emulator = ba_graph_emulator_new ();
-  g_setenv ("BA_AUTHORITY_URL", ba_graph_emulator_get_url (emulator), TRUE);
-  g_setenv ("BA_GRAPH_URL", ba_graph_emulator_get_url (emulator), TRUE);
+  emulator = ba_test_emulator_new (NULL);
   ba_graph_emulator_set_device_code_times (emulator, 900, 1);
 
   certificates = ba_certificate_store_new (NULL, FALSE);
-  ba_certificate_generate_async ("Backup Access bench pool", 2048, 1, NULL, async_cb, &generated);
-  while (generated == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  key = ba_certificate_generate_finish (generated, &error);
-  if (key != NULL)
-    certificate = ba_certificate_store_add (certificates, key, &error);
+  key = ba_test_generate_certificate ("Backup Access bench pool");
+  certificate = ba_certificate_store_add (certificates, key, &error);
   if (certificate == NULL)
     {
       g_printerr ("%s\n", error->message);
@@ -285,10 +221,10 @@ main (int   argc,
     gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
 
     wake_id = g_timeout_add (20, wake_cb, NULL);
-    while (!page_complete (assistant, sign_in_page) && g_get_monotonic_time () < deadline)
+    while (!ba_test_page_complete (assistant, sign_in_page) && g_get_monotonic_time () < deadline)
       g_main_context_iteration (NULL, TRUE);
     g_source_remove (wake_id);
-    if (!page_complete (assistant, sign_in_page))
+    if (!ba_test_page_complete (assistant, sign_in_page))
       {
         g_printerr ("The sign-in did not complete\n");
         return EXIT_FAILURE;
@@ -297,8 +233,7 @@ main (int   argc,
   ba_graph_emulator_set_latency (emulator, latency);
   ba_graph_emulator_clear_requests (emulator);
 
-  tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (assistant), tick_cb, &probe, NULL);
-  turn_id = g_timeout_add (1, turn_cb, &probe);
+  ba_bench_probe_start (&probe, GTK_WIDGET (assistant));
   start = g_get_monotonic_time ();
 
   if (!press (assistant, "_Apply"))
@@ -311,8 +246,7 @@ main (int   argc,
     }
   elapsed = g_get_monotonic_time () - start;
 
-  gtk_widget_remove_tick_callback (GTK_WIDGET (assistant), tick_id);
-  g_source_remove (turn_id);
+  ba_bench_probe_stop (&probe);
   n_requests = ba_graph_emulator_count_requests (emulator, NULL, NULL);
 
   apps = ba_organization_get_applications (org);

@@ -20,6 +20,8 @@
 #include "ba-provisioner.h"
 #include "ba-session.h"
 #include "ba-store.h"
+#include "ba-test-emulator-utils.h"
+#include "ba-test-utils.h"
 
 /* How close "create N applications" comes to what its concurrency allows,
  * against the Graph emulator with a fixed latency per request: the wall
@@ -31,7 +33,6 @@
  *   bench-provision [--count N] [--latency MS] [--concurrency C] [--throttle PERCENT]
  */
 
-#define CLIENT_ID "14d82eec-204b-4c2f-b7e8-296a70dab67e"
 
 static int count = 100;
 static int latency_ms = 100;
@@ -45,77 +46,6 @@ static const GOptionEntry entries[] = {
   { "throttle", 't', 0, G_OPTION_ARG_INT, &throttle_percent, "Share of 429 answers in the second part (default 10)", "PERCENT" },
   { NULL }
 };
-
-static void
-store_result_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  GAsyncResult **out = user_data;
-
-  *out = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_for_result (GAsyncResult **result)
-{
-  while (*result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-
-  return *result;
-}
-
-static JsonObject *
-post_form (const char *url,
-           ...)
-{
-  g_autoptr(SoupSession) soup = soup_session_new ();
-  g_autoptr(SoupMessage) message = NULL;
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  char *form;
-  va_list args;
-
-  va_start (args, url);
-  form = soup_form_encode_valist (va_arg (args, const char *), args);
-  va_end (args);
-
-  message = soup_message_new_from_encoded_form ("POST", url, form);
-  soup_session_send_and_read_async (soup, message, G_PRIORITY_DEFAULT, NULL, store_result_cb, &result);
-  bytes = soup_session_send_and_read_finish (soup, wait_for_result (&result), &error);
-  if (bytes == NULL || soup_message_get_status (message) != 200 ||
-      !json_parser_load_from_data (parser, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), &error))
-    g_error ("sign-in against the emulator failed: %s", error != NULL ? error->message : "HTTP error");
-
-  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
-}
-
-static BaSession *
-sign_in (BaGraphEmulator *emulator,
-         BaCloud         *cloud)
-{
-  g_autoptr(BaSession) session = ba_session_new (cloud, CLIENT_ID);
-  g_autoptr(JsonObject) code = NULL;
-  g_autoptr(JsonObject) tokens = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *devicecode_url = g_strconcat (ba_graph_emulator_get_url (emulator), "/organizations/oauth2/v2.0/devicecode", NULL);
-  g_autofree char *token_url = g_strconcat (ba_graph_emulator_get_url (emulator), "/organizations/oauth2/v2.0/token", NULL);
-  g_autofree char *scope = g_strjoinv (" ", (char **) ba_session_default_scopes ());
-
-  code = post_form (devicecode_url, "client_id", CLIENT_ID, "scope", scope, NULL);
-  ba_graph_emulator_script_polls (emulator, BA_EMULATOR_POLL_APPROVED, NULL);
-  tokens = post_form (token_url,
-                      "grant_type", "urn:ietf:params:oauth:grant-type:device_code",
-                      "client_id", CLIENT_ID,
-                      "device_code", json_object_get_string_member (code, "device_code"),
-                      NULL);
-  if (!ba_session_take_token_response (session, tokens, &error))
-    g_error ("%s", error->message);
-
-  return g_steal_pointer (&session);
-}
 
 typedef struct
 {
@@ -154,7 +84,7 @@ run_once (BaCertificate *certificate,
   cloud = ba_cloud_new_from_settings (BA_CLOUD_KIND_GLOBAL, NULL, &error);
   if (cloud == NULL)
     g_error ("%s", error->message);
-  session = sign_in (emulator, cloud);
+  session = ba_test_emulator_sign_in (emulator, cloud);
   client = ba_graph_client_new (cloud, session);
 
   path = g_strdup_printf ("%s/config-%u.json", directory, serial++);
@@ -174,8 +104,8 @@ run_once (BaCertificate *certificate,
   start = g_get_monotonic_time ();
   ba_provisioner_create_async (provisioner, "Bench Pool", certificate, count, TRUE,
                                permissions, n_permissions, BA_APPLICATION_ORIGIN_CREATED,
-                               NULL, store_result_cb, &result);
-  if (!ba_provisioner_create_finish (provisioner, wait_for_result (&result), &error))
+                               NULL, ba_test_store_result_cb, &result);
+  if (!ba_provisioner_create_finish (provisioner, ba_test_wait_for_result (&result), &error))
     g_printerr ("run ended with an error: %s\n", error->message);
   outcome.seconds = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
 
@@ -244,8 +174,8 @@ main (int   argc,
   if (directory == NULL)
     g_error ("%s", error->message);
 
-  ba_certificate_generate_async ("Bench Pool", 2048, 1, NULL, store_result_cb, &result);
-  certificate = ba_certificate_generate_finish (wait_for_result (&result), &error);
+  ba_certificate_generate_async ("Bench Pool", 2048, 1, NULL, ba_test_store_result_cb, &result);
+  certificate = ba_certificate_generate_finish (ba_test_wait_for_result (&result), &error);
   if (certificate == NULL)
     g_error ("%s", error->message);
 

@@ -10,6 +10,7 @@
 #include <adwaita.h>
 #include <glib/gstdio.h>
 
+#include "ba-bench-probe.h"
 #include "ba-certificate-generate-page.h"
 #include "ba-certificate-source-page.h"
 #include "ba-select-certificate-assistant.h"
@@ -33,42 +34,6 @@ static const GOptionEntry entries[] = {
   { "bits", 'b', 0, G_OPTION_ARG_INT, &bits, "Key size: 2048, 3072 or 4096 (default 4096)", "BITS" },
   { NULL }
 };
-
-typedef struct
-{
-  gint64 last_tick;
-  gint64 longest_tick;
-  gint64 last_turn;
-  gint64 longest_turn;
-} Probe;
-
-static gboolean
-tick_cb (GtkWidget     *widget,
-         GdkFrameClock *clock,
-         gpointer       user_data)
-{
-  Probe *probe = user_data;
-  gint64 now = g_get_monotonic_time ();
-
-  if (probe->last_tick != 0)
-    probe->longest_tick = MAX (probe->longest_tick, now - probe->last_tick);
-  probe->last_tick = now;
-
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-turn_cb (gpointer user_data)
-{
-  Probe *probe = user_data;
-  gint64 now = g_get_monotonic_time ();
-
-  if (probe->last_turn != 0)
-    probe->longest_turn = MAX (probe->longest_turn, now - probe->last_turn);
-  probe->last_turn = now;
-
-  return G_SOURCE_CONTINUE;
-}
 
 static void
 run_cb (GObject      *object,
@@ -110,7 +75,7 @@ print_figures (const char *what,
 static gboolean
 generate_once (BaCertificateStore *store,
                int                 index,
-               Probe              *probe,
+               BaBenchProbe       *probe,
                gint64             *elapsed)
 {
   g_autoptr(BaSelectCertificateAssistant) wizard = ba_select_certificate_assistant_new (NULL, store);
@@ -120,8 +85,6 @@ generate_once (BaCertificateStore *store,
   GtkDropDown *sizes;
   g_autofree char *name = g_strdup_printf ("Backup Access bench %d", index);
   gboolean done = FALSE;
-  guint tick_id;
-  guint turn_id;
   gint64 start;
 
   ba_select_certificate_assistant_run_async (wizard, NULL, run_cb, &done);
@@ -137,9 +100,7 @@ generate_once (BaCertificateStore *store,
   gtk_drop_down_set_selected (sizes, bits == 2048 ? 0 : bits == 3072 ? 1 : 2);
   ba_test_iterate ();
 
-  *probe = (Probe) { 0 };
-  tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (assistant), tick_cb, probe, NULL);
-  turn_id = g_timeout_add (1, turn_cb, probe);
+  ba_bench_probe_start (probe, GTK_WIDGET (assistant));
   start = g_get_monotonic_time ();
 
   if (!ba_test_click (ba_test_find_button (GTK_WIDGET (assistant), "_Apply")))
@@ -149,8 +110,7 @@ generate_once (BaCertificateStore *store,
     g_main_context_iteration (NULL, TRUE);
   *elapsed = g_get_monotonic_time () - start;
 
-  gtk_widget_remove_tick_callback (GTK_WIDGET (assistant), tick_id);
-  g_source_remove (turn_id);
+  ba_bench_probe_stop (probe);
 
   if (!ba_test_click (ba_test_find_button (GTK_WIDGET (assistant), "_Close")))
     return FALSE;
@@ -201,7 +161,7 @@ main (int   argc,
 
   for (int run = 0; run < runs; run++)
     {
-      Probe probe;
+      BaBenchProbe probe;
       gint64 elapsed = 0;
 
       if (!generate_once (store, run, &probe, &elapsed))
