@@ -3375,6 +3375,8 @@ ba_graph_emulator_init (BaGraphEmulator *self)
 
   self->knobs = g_ptr_array_new_with_free_func ((GDestroyNotify) knob_free);
   self->keys_added_us = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  /* Which answers fail is test data, not a secret: a fixed seed makes a
+   * failing run repeat exactly. */
   self->fault_rand = g_rand_new_with_seed (20260301);
   self->delayed = g_ptr_array_new_with_free_func ((GDestroyNotify) delayed_free);
   self->requests = g_ptr_array_new_with_free_func ((GDestroyNotify) ba_emulator_request_free);
