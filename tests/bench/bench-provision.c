@@ -27,10 +27,13 @@
  * against the Graph emulator with a fixed latency per request: the wall
  * time, the requests, the ideal (requests ÷ concurrency × latency) and
  * their ratio, and the wall time at concurrency 1; then the same with a
- * share of 429 answers carrying Retry-After. Prints figures; passes no
+ * share of 429 answers carrying Retry-After; then, when there is a display,
+ * the longest main-loop stall while the Create Application wizard does the
+ * same, from bench-create-wizard beside it. Prints figures; passes no
  * judgement.
  *
  *   bench-provision [--count N] [--latency MS] [--concurrency C] [--throttle PERCENT]
+ *                   [--no-wizard]
  */
 
 
@@ -38,12 +41,14 @@ static int count = 100;
 static int latency_ms = 100;
 static int concurrency = 4;
 static int throttle_percent = 10;
+static gboolean no_wizard = FALSE;
 
 static const GOptionEntry entries[] = {
   { "count", 'n', 0, G_OPTION_ARG_INT, &count, "Applications per run (default 100)", "N" },
   { "latency", 'l', 0, G_OPTION_ARG_INT, &latency_ms, "Emulator latency per request in ms (default 100)", "MS" },
   { "concurrency", 'c', 0, G_OPTION_ARG_INT, &concurrency, "Concurrency of the measured run (default 4)", "C" },
   { "throttle", 't', 0, G_OPTION_ARG_INT, &throttle_percent, "Share of 429 answers in the second part (default 10)", "PERCENT" },
+  { "no-wizard", 0, 0, G_OPTION_ARG_NONE, &no_wizard, "Do not run the wizard part", NULL },
   { NULL }
 };
 
@@ -148,6 +153,39 @@ report (const char    *title,
            serial.seconds, serial.requests, serial.throttled, serial.ready, count);
 }
 
+/* The stall is measured where the window is, by bench-create-wizard; its
+ * lines are passed on as they come. */
+static void
+report_wizard (void)
+{
+  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *dir = self != NULL ? g_path_get_dirname (self) : NULL;
+  g_autofree char *wizard = dir != NULL ? g_build_filename (dir, "bench-create-wizard", NULL) : NULL;
+  g_autofree char *count_arg = g_strdup_printf ("--count=%d", count);
+  g_autofree char *latency_arg = g_strdup_printf ("--latency=%d", latency_ms);
+  g_autofree char *concurrency_arg = g_strdup_printf ("--concurrency=%d", concurrency);
+  g_autoptr(GError) error = NULL;
+  const char *argv[] = { wizard, count_arg, latency_arg, concurrency_arg, NULL };
+  int status = 0;
+
+  g_print ("The Create Application wizard doing the same, with the window open\n");
+  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
+    {
+      g_print ("  not measured: there is no display; run this under xvfb-run and build-aux/test-session\n");
+      return;
+    }
+  if (wizard == NULL || !g_file_test (wizard, G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_print ("  not measured: bench-create-wizard is not beside this program\n");
+      return;
+    }
+  fflush (stdout);
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_CHILD_INHERITS_STDOUT | G_SPAWN_CHILD_INHERITS_STDERR,
+                     NULL, NULL, NULL, NULL, &status, &error) ||
+      !g_spawn_check_wait_status (status, &error))
+    g_print ("  bench-create-wizard failed: %s\n", error->message);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -183,6 +221,8 @@ main (int   argc,
   report ("No throttling", certificate, directory, 0);
   title = g_strdup_printf ("%d %% of requests answered 429 with Retry-After: 1", throttle_percent);
   report (title, certificate, directory, throttle_percent);
+  if (!no_wizard)
+    report_wizard ();
 
   /* The configurations written by the runs */
   {

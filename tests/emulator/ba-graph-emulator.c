@@ -89,7 +89,7 @@ typedef struct
 {
   BaGraphEmulator *self;
   SoupServerMessage *msg;
-  guint id;
+  GSource *source;
 } Delayed;
 
 struct _BaGraphEmulator
@@ -3022,7 +3022,7 @@ delayed_cb (gpointer user_data)
 {
   Delayed *delayed = user_data;
 
-  delayed->id = 0;
+  g_clear_pointer (&delayed->source, g_source_unref);
   soup_server_message_unpause (delayed->msg);
   g_ptr_array_remove (delayed->self->delayed, delayed);
 
@@ -3032,7 +3032,9 @@ delayed_cb (gpointer user_data)
 static void
 delayed_free (Delayed *delayed)
 {
-  g_clear_handle_id (&delayed->id, g_source_remove);
+  if (delayed->source != NULL)
+    g_source_destroy (delayed->source);
+  g_clear_pointer (&delayed->source, g_source_unref);
   g_clear_object (&delayed->msg);
   g_free (delayed);
 }
@@ -3161,7 +3163,11 @@ server_callback (SoupServer        *server,
       delayed->self = self;
       delayed->msg = g_object_ref (msg);
       soup_server_message_pause (msg);
-      delayed->id = g_timeout_add (self->latency_ms, delayed_cb, delayed);
+      /* The server answers on the context it was made on, which a
+       * benchmark may give a thread of its own. */
+      delayed->source = g_timeout_source_new (self->latency_ms);
+      g_source_set_callback (delayed->source, delayed_cb, delayed, NULL);
+      g_source_attach (delayed->source, g_main_context_get_thread_default ());
       g_ptr_array_add (self->delayed, delayed);
     }
 }
