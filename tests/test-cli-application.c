@@ -341,6 +341,75 @@ test_cli_application_resume (Fixture       *f,
   g_assert_cmpuint (ba_graph_emulator_count_applications (f->emulator), ==, 3);
 }
 
+/* Preferences → "Applications created at the same time" as the program
+ * reads it: from a keyfile settings backend in the test's own configuration
+ * folder, since the in-memory one is not shared with a child process. */
+static void
+set_concurrency_preference (int value)
+{
+  g_autofree char *dir = g_build_filename (g_get_user_config_dir (), "glib-2.0", "settings", NULL);
+  g_autofree char *path = g_build_filename (dir, "keyfile", NULL);
+  g_autofree char *contents = g_strdup_printf ("[io/github/backupaccess/BackupAccess]\n"
+                                               "max-concurrent-applications=%d\n", value);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (path, contents, -1, &error));
+  g_assert_no_error (error);
+}
+
+static guint
+create_and_count_in_flight (Fixture    *f,
+                            const char *thumbprint,
+                            const char *concurrency)
+{
+  g_autoptr(BaTestCliResult) created = NULL;
+  const char *tenant = ba_graph_emulator_get_tenant_id (f->emulator);
+
+  ba_graph_emulator_script_polls (f->emulator, BA_EMULATOR_POLL_APPROVED, NULL);
+  ba_graph_emulator_clear_requests (f->emulator);
+  if (concurrency != NULL)
+    created = run_cli (f, "application", "create", tenant, "--name", "Pool", "--count", "3",
+                       "--certificate", thumbprint, "--accept-policy", "--concurrency", concurrency);
+  else
+    created = run_cli (f, "application", "create", tenant, "--name", "Pool", "--count", "3",
+                       "--certificate", thumbprint, "--accept-policy");
+  g_assert_cmpint (created->status, ==, 0);
+
+  return ba_graph_emulator_get_peak_in_flight (f->emulator);
+}
+
+static void
+test_cli_application_concurrency (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autoptr(BaCertificate) certificate = make_certificate ("Concurrent Pool");
+  const char *tp = ba_certificate_get_sha1_thumbprint (certificate);
+  g_autofree char *saved_backend = g_strdup (g_getenv ("GSETTINGS_BACKEND"));
+
+  write_pool_store (f);
+  /* With a latency, requests in flight at once overlap in the emulator. */
+  ba_graph_emulator_set_latency (f->emulator, 30);
+  g_setenv ("GSETTINGS_BACKEND", "keyfile", TRUE);
+
+  /* Without --concurrency, the preference. */
+  set_concurrency_preference (1);
+  g_assert_cmpuint (create_and_count_in_flight (f, tp, NULL), ==, 1);
+  set_concurrency_preference (3);
+  g_assert_cmpuint (create_and_count_in_flight (f, tp, NULL), ==, 3);
+
+  /* The flag wins over the preference. */
+  set_concurrency_preference (1);
+  g_assert_cmpuint (create_and_count_in_flight (f, tp, "2"), ==, 2);
+
+  g_assert_cmpuint (ba_graph_emulator_count_applications (f->emulator), ==, 9);
+
+  if (saved_backend != NULL)
+    g_setenv ("GSETTINGS_BACKEND", saved_backend, TRUE);
+  else
+    g_unsetenv ("GSETTINGS_BACKEND");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -350,6 +419,7 @@ main (int   argc,
   g_test_add ("/ba/cli-application/lifecycle", Fixture, NULL, fixture_setup, test_cli_application_lifecycle, fixture_teardown);
   g_test_add ("/ba/cli-application/refusals", Fixture, NULL, fixture_setup, test_cli_application_refusals, fixture_teardown);
   g_test_add ("/ba/cli-application/add-verify-update", Fixture, NULL, fixture_setup, test_cli_application_add_verify, fixture_teardown);
+  g_test_add ("/ba/cli-application/concurrency", Fixture, NULL, fixture_setup, test_cli_application_concurrency, fixture_teardown);
   g_test_add ("/ba/cli-application/resume", Fixture, NULL, fixture_setup, test_cli_application_resume, fixture_teardown);
 
   return g_test_run ();

@@ -99,6 +99,15 @@ fixture_setup (Fixture       *f,
   f->certificates = ba_certificate_store_new (NULL, FALSE);
   f->certificate = g_object_ref (make_certificate (f));
 
+  /* Preferences → "Applications created at the same time", as it is when
+   * the wizard opens. */
+  if (data != NULL)
+    {
+      g_autoptr(GSettings) settings = g_settings_new (BASE_APP_ID);
+
+      g_assert_true (g_settings_set_int (settings, "max-concurrent-applications", GPOINTER_TO_INT (data)));
+    }
+
   f->wizard = ba_create_application_assistant_new (NULL, f->store, f->org, f->certificates);
   f->assistant = _ba_create_application_assistant_get_assistant (f->wizard);
   _ba_sign_in_page_set_interval_ms (BA_SIGN_IN_PAGE (_ba_create_application_assistant_get_page (f->wizard, "sign_in_page")), 20);
@@ -120,6 +129,12 @@ fixture_teardown (Fixture       *f,
   g_clear_object (&f->emulator);
   g_setenv ("BA_AUTHORITY_URL", "", TRUE);
   g_setenv ("BA_GRAPH_URL", "", TRUE);
+  if (data != NULL)
+    {
+      g_autoptr(GSettings) settings = g_settings_new (BASE_APP_ID);
+
+      g_settings_reset (settings, "max-concurrent-applications");
+    }
 }
 
 static GtkWidget *
@@ -310,6 +325,26 @@ test_create_three (Fixture       *f,
   g_assert_true (f->result);
 }
 
+/* Run with the preference at 2: never more than two applications are
+ * being made at once, as the emulator sees it. */
+static void
+test_concurrency_from_preferences (Fixture       *f,
+                                   gconstpointer  data)
+{
+  fill_name (f, "Backup Pool");
+  choose_count (f, 5, TRUE);
+  sign_in (f);
+  ba_graph_emulator_set_latency (f->emulator, 30);
+  ba_graph_emulator_clear_requests (f->emulator);
+  g_assert_true (press (f, "_Apply"));
+  wait_for_page (f, PAGE_SUMMARY, 60);
+  assert_created (f, 5);
+  g_assert_cmpuint (ba_graph_emulator_get_peak_in_flight (f->emulator), ==, 2);
+  g_assert_true (press (f, "_Close"));
+  ba_test_wait_done (&f->done, 5);
+  g_assert_true (f->result);
+}
+
 static void
 test_many_needs_acknowledgement (Fixture       *f,
                                  gconstpointer  data)
@@ -457,6 +492,8 @@ main (int   argc,
 
   ADD ("create-one", test_create_one);
   ADD ("create-three", test_create_three);
+  g_test_add ("/ba/create-application-assistant/concurrency-from-preferences", Fixture, GINT_TO_POINTER (2),
+              fixture_setup, test_concurrency_from_preferences, fixture_teardown);
   ADD ("many-needs-acknowledgement", test_many_needs_acknowledgement);
   ADD ("cancel-before-start", test_cancel_before_start);
   ADD ("cancel-during-progress", test_cancel_during_progress);

@@ -146,6 +146,8 @@ struct _BaGraphEmulator
   guint key_replication_delay_ms;
   GHashTable *keys_added_us; /* keyId → gint64 *, keys added through Graph */
   GPtrArray *delayed;
+  /* The most requests held by the latency at once, since the last clear */
+  guint peak_in_flight;
   char *fault_prefix;
   guint fault_status;
   guint fault_retry_after;
@@ -3169,6 +3171,7 @@ server_callback (SoupServer        *server,
       g_source_set_callback (delayed->source, delayed_cb, delayed, NULL);
       g_source_attach (delayed->source, g_main_context_get_thread_default ());
       g_ptr_array_add (self->delayed, delayed);
+      self->peak_in_flight = MAX (self->peak_in_flight, self->delayed->len);
     }
 }
 
@@ -3949,4 +3952,17 @@ ba_graph_emulator_clear_requests (BaGraphEmulator *self)
   g_return_if_fail (BA_IS_GRAPH_EMULATOR (self));
 
   g_ptr_array_set_size (self->requests, 0);
+  self->peak_in_flight = self->delayed->len;
+}
+
+/* How many requests were being answered at once, at most, since the last
+ * ba_graph_emulator_clear_requests(): how a client's concurrency is seen
+ * from outside. Counts only while a latency is set, which is what makes
+ * requests overlap. */
+guint
+ba_graph_emulator_get_peak_in_flight (BaGraphEmulator *self)
+{
+  g_return_val_if_fail (BA_IS_GRAPH_EMULATOR (self), 0);
+
+  return self->peak_in_flight;
 }

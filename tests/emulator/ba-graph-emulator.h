@@ -223,5 +223,6 @@ const BaEmulatorRequest *ba_graph_emulator_last_request     (BaGraphEmulator  *s
                                                              const char       *method,
                                                              const char       *path_prefix);
 void                ba_graph_emulator_clear_requests        (BaGraphEmulator  *self);
+guint               ba_graph_emulator_get_peak_in_flight    (BaGraphEmulator  *self);
 
 G_END_DECLS
