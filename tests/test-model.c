@@ -865,6 +865,62 @@ test_serialize_unknown_members (void)
   g_assert_true (json_object_has_member (account_object, "hasPassword"));
 }
 
+/* The record of deleted applications: read back as written, kept by a
+ * version that has it, absent from files that never had one, and refused
+ * without the time of the deletion. */
+static void
+test_serialize_deleted_applications (void)
+{
+  g_autoptr(JsonNode) node = parse ("{ \"tenantId\": \"" CONTOSO_TENANT "\","
+                                    "  \"deletedApplications\": [ { \"appId\": \"" CONTOSO_APP "\","
+                                    "      \"objectId\": \"5b0f1a3c-3c79-4b8e-9a55-0e0a1b7a2c11\","
+                                    "      \"displayName\": \"Pool\","
+                                    "      \"deletedAt\": \"2026-11-20T08:00:00Z\","
+                                    "      \"restoredBy\": \"later version\" } ] }");
+  g_autoptr(JsonNode) broken = parse ("{ \"tenantId\": \"" CONTOSO_TENANT "\","
+                                      "  \"deletedApplications\": [ { \"appId\": \"" CONTOSO_APP "\" } ] }");
+  g_autoptr(JsonNode) plain = parse ("{ \"tenantId\": \"" CONTOSO_TENANT "\" }");
+  g_autoptr(BaOrganization) org = NULL;
+  g_autoptr(BaOrganization) none = NULL;
+  g_autoptr(BaOrganization) refused = NULL;
+  g_autoptr(BaDeletedApplication) record = NULL;
+  g_autoptr(GDateTime) until = NULL;
+  g_autoptr(JsonNode) kept = NULL;
+  g_autoptr(JsonNode) plain_out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *until_text = NULL;
+  JsonObject *written;
+
+  org = ba_organization_deserialize (node, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (ba_organization_get_deleted_applications (org)), ==, 1);
+  record = g_list_model_get_item (ba_organization_get_deleted_applications (org), 0);
+  g_assert_cmpstr (ba_deleted_application_get_app_id (record), ==, CONTOSO_APP);
+  g_assert_cmpstr (ba_deleted_application_get_object_id (record), ==, "5b0f1a3c-3c79-4b8e-9a55-0e0a1b7a2c11");
+  g_assert_cmpstr (ba_deleted_application_get_display_name (record), ==, "Pool");
+  until = ba_deleted_application_dup_restorable_until (record);
+  until_text = g_date_time_format_iso8601 (until);
+  g_assert_cmpstr (until_text, ==, "2026-12-20T08:00:00Z");
+
+  kept = ba_organization_serialize (org, TRUE);
+  written = json_array_get_object_element (json_object_get_array_member (json_node_get_object (kept), "deletedApplications"), 0);
+  g_assert_cmpstr (json_object_get_string_member (written, "deletedAt"), ==, "2026-11-20T08:00:00Z");
+  g_assert_cmpstr (json_object_get_string_member (written, "restoredBy"), ==, "later version");
+
+  /* A file without any keeps its shape. */
+  none = ba_organization_deserialize (plain, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (ba_organization_get_deleted_applications (none)), ==, 0);
+  plain_out = ba_organization_serialize (none, TRUE);
+  g_assert_false (json_object_has_member (json_node_get_object (plain_out), "deletedApplications"));
+
+  refused = ba_organization_deserialize (broken, &error);
+  g_assert_null (refused);
+  g_assert_error (error, BA_STORE_ERROR, BA_STORE_ERROR_CORRUPT);
+  g_assert_nonnull (strstr (error->message, "deleted application 1"));
+  g_assert_nonnull (strstr (error->message, "deletedAt"));
+}
+
 typedef struct
 {
   const char *json;
@@ -984,6 +1040,7 @@ main (int   argc,
   g_test_add_func ("/ba/model/serialize/nulls", test_serialize_nulls);
   g_test_add_func ("/ba/model/serialize/date-time-zone", test_serialize_date_time_zone);
   g_test_add_func ("/ba/model/serialize/unknown-members", test_serialize_unknown_members);
+  g_test_add_func ("/ba/model/serialize/deleted-applications", test_serialize_deleted_applications);
   g_test_add_func ("/ba/model/serialize/wrong-types", test_serialize_wrong_types);
   g_test_add_func ("/ba/model/serialize/not-objects", test_serialize_not_objects);
 

@@ -860,6 +860,28 @@ test_delete (Fixture       *fixture,
   reread = ba_store_new (fixture->store_path);
   g_assert_true (ba_store_load (reread, &error));
   g_assert_cmpuint (n_applications (ba_store_find_organization (reread, ba_graph_emulator_get_tenant_id (fixture->emulator))), ==, 0);
+
+  /* What was deleted stays on record, saved, with what it takes to find it
+   * among Entra ID's deleted items and until when. */
+  {
+    GListModel *records = ba_organization_get_deleted_applications (ba_store_find_organization (reread, ba_graph_emulator_get_tenant_id (fixture->emulator)));
+    g_autoptr(BaDeletedApplication) a = NULL;
+    g_autoptr(BaDeletedApplication) b = NULL;
+    g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+    g_autoptr(GDateTime) until = NULL;
+
+    g_assert_cmpuint (g_list_model_get_n_items (records), ==, 2);
+    a = g_list_model_get_item (records, 0);
+    b = g_list_model_get_item (records, 1);
+    g_assert_cmpstr (ba_deleted_application_get_app_id (a), ==, ba_backup_application_get_app_id (first));
+    g_assert_cmpstr (ba_deleted_application_get_object_id (a), ==, ba_backup_application_get_object_id (first));
+    g_assert_cmpstr (ba_deleted_application_get_display_name (a), ==, "Pool");
+    g_assert_cmpstr (ba_deleted_application_get_app_id (b), ==, ba_backup_application_get_app_id (second));
+    g_assert_cmpint (g_date_time_difference (now, ba_deleted_application_get_deleted_at (a)), <, 60 * G_TIME_SPAN_SECOND);
+    g_assert_cmpint (g_date_time_difference (now, ba_deleted_application_get_deleted_at (a)), >=, 0);
+    until = ba_deleted_application_dup_restorable_until (a);
+    g_assert_cmpint (g_date_time_difference (until, ba_deleted_application_get_deleted_at (a)), ==, 30 * G_TIME_SPAN_DAY);
+  }
 }
 
 /* A POST resent after a lost answer made two applications with one tag:

@@ -2135,6 +2135,24 @@ delete_application_cb (GObject      *object,
       return;
     }
 
+  /* Gone from the tenant (a 404 too: an earlier try may have deleted it
+   * and lost the answer). The admin keeps a record of what went, saved in
+   * the same write that takes it out of the pool; Entra ID can restore it
+   * for a while, by its object id. */
+  {
+    BaProvisioner *self = g_task_get_source_object (task);
+    Delete *delete = g_task_get_task_data (task);
+    g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+    g_autoptr(BaDeletedApplication) record = NULL;
+
+    record = ba_deleted_application_new (delete->app_id,
+                                         delete->object_id != NULL ? delete->object_id
+                                                                   : ba_backup_application_get_object_id (delete->app),
+                                         ba_backup_application_get_display_name (delete->app),
+                                         now);
+    ba_organization_add_deleted_application (self->organization, record);
+  }
+
   delete_forget (g_steal_pointer (&task));
 }
 

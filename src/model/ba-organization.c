@@ -28,6 +28,7 @@ struct _BaOrganization
   /* Owned; exposed read-only as GListModel */
   GListStore *applications;
   GListStore *accounts;
+  GListStore *deleted_applications;
 
   /* Members written by a newer version, kept to be written back. */
   JsonObject *unknown;
@@ -67,6 +68,7 @@ static const char * const known_members[] = {
   "ownApplicationId",
   "applications",
   "accounts",
+  "deletedApplications",
   NULL
 };
 
@@ -138,8 +140,12 @@ ba_organization_dispose (GObject *object)
       g_signal_handlers_disconnect_by_func (self->accounts, on_items_changed_cb, self);
     }
 
+  if (self->deleted_applications != NULL)
+    g_signal_handlers_disconnect_by_func (self->deleted_applications, on_items_changed_cb, self);
+
   g_clear_object (&self->applications);
   g_clear_object (&self->accounts);
+  g_clear_object (&self->deleted_applications);
 
   G_OBJECT_CLASS (ba_organization_parent_class)->dispose (object);
 }
@@ -345,6 +351,7 @@ ba_organization_init (BaOrganization *self)
 
   self->applications = g_list_store_new (BA_TYPE_BACKUP_APPLICATION);
   self->accounts = g_list_store_new (BA_TYPE_BACKUP_ACCOUNT);
+  self->deleted_applications = g_list_store_new (BA_TYPE_DELETED_APPLICATION);
 
   g_signal_connect_object (self->applications,
                            "items-changed",
@@ -352,6 +359,11 @@ ba_organization_init (BaOrganization *self)
                            self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->accounts,
+                           "items-changed",
+                           G_CALLBACK (on_items_changed_cb),
+                           self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->deleted_applications,
                            "items-changed",
                            G_CALLBACK (on_items_changed_cb),
                            self,
@@ -572,6 +584,40 @@ ba_organization_remove_application (BaOrganization      *self,
 }
 
 /**
+ * ba_organization_get_deleted_applications:
+ * @self: a #BaOrganization
+ *
+ * What Backup Access deleted from Microsoft Entra ID for this organization,
+ * oldest first.
+ *
+ * Returns: (transfer none): a #GListModel of #BaDeletedApplication
+ */
+GListModel *
+ba_organization_get_deleted_applications (BaOrganization *self)
+{
+  g_return_val_if_fail (BA_IS_ORGANIZATION (self), NULL);
+
+  return G_LIST_MODEL (self->deleted_applications);
+}
+
+/**
+ * ba_organization_add_deleted_application:
+ * @self: a #BaOrganization
+ * @record: what was deleted, and when
+ *
+ * Keeps @record; emits #BaOrganization::changed, so the store saves it.
+ */
+void
+ba_organization_add_deleted_application (BaOrganization       *self,
+                                         BaDeletedApplication *record)
+{
+  g_return_if_fail (BA_IS_ORGANIZATION (self));
+  g_return_if_fail (BA_IS_DELETED_APPLICATION (record));
+
+  g_list_store_append (self->deleted_applications, record);
+}
+
+/**
  * ba_organization_find_application:
  * @self: a #BaOrganization
  * @app_id: an application (client) id, compared without regard to case
@@ -780,6 +826,21 @@ ba_organization_serialize (BaOrganization *self,
     }
   json_object_set_array_member (object, "accounts", g_steal_pointer (&accounts));
 
+  /* Written only once there is one, so that older files stay as they were. */
+  n_items = g_list_model_get_n_items (G_LIST_MODEL (self->deleted_applications));
+  if (n_items > 0)
+    {
+      g_autoptr(JsonArray) deleted = json_array_new ();
+
+      for (guint i = 0; i < n_items; i++)
+        {
+          g_autoptr(BaDeletedApplication) record = g_list_model_get_item (G_LIST_MODEL (self->deleted_applications), i);
+
+          json_array_add_element (deleted, ba_deleted_application_serialize (record, include_unknown));
+        }
+      json_object_set_array_member (object, "deletedApplications", g_steal_pointer (&deleted));
+    }
+
   if (include_unknown)
     _ba_json_add_unknown (object, self->unknown);
 
@@ -806,6 +867,7 @@ ba_organization_deserialize (JsonNode  *node,
   JsonObject *object;
   JsonArray *applications = NULL;
   JsonArray *accounts = NULL;
+  JsonArray *deleted = NULL;
   int cloud;
   int auth_type;
   guint services;
@@ -826,7 +888,8 @@ ba_organization_deserialize (JsonNode  *node,
       !_ba_json_get_string (object, "impersonationAccount", FALSE, &self->impersonation_account, error) ||
       !_ba_json_get_string (object, "ownApplicationId", FALSE, &self->own_application_id, error) ||
       !_ba_json_get_array (object, "applications", &applications, error) ||
-      !_ba_json_get_array (object, "accounts", &accounts, error))
+      !_ba_json_get_array (object, "accounts", &accounts, error) ||
+      !_ba_json_get_array (object, "deletedApplications", &deleted, error))
     return NULL;
 
   /* -1 means absent: keep the defaults set in init. */
@@ -875,6 +938,27 @@ ba_organization_deserialize (JsonNode  *node,
             }
 
           ba_organization_add_account (self, account);
+        }
+    }
+
+  if (deleted != NULL)
+    {
+      guint length = json_array_get_length (deleted);
+
+      for (guint i = 0; i < length; i++)
+        {
+          g_autoptr(BaDeletedApplication) record = NULL;
+
+          record = ba_deleted_application_deserialize (json_array_get_element (deleted, i), error);
+          if (record == NULL)
+            {
+              /* Translators: prefixed to what is wrong with the Nth record
+               * of a deleted application in the configuration. */
+              g_prefix_error (error, _("deleted application %u: "), i + 1);
+              return NULL;
+            }
+
+          g_list_store_append (self->deleted_applications, record);
         }
     }
 

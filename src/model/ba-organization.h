@@ -12,6 +12,7 @@
 
 #include "ba-backup-account.h"
 #include "ba-backup-application.h"
+#include "ba-deleted-application.h"
 #include "ba-enums.h"
 
 G_BEGIN_DECLS
@@ -50,6 +51,9 @@ void                  ba_organization_add_application              (BaOrganizati
                                                                     BaBackupApplication  *application);
 gboolean              ba_organization_remove_application           (BaOrganization       *self,
                                                                     BaBackupApplication  *application);
+GListModel           *ba_organization_get_deleted_applications     (BaOrganization       *self);
+void                  ba_organization_add_deleted_application      (BaOrganization       *self,
+                                                                    BaDeletedApplication *record);
 BaBackupApplication  *ba_organization_find_application             (BaOrganization       *self,
                                                                     const char           *app_id);
 
