@@ -149,9 +149,40 @@ test_cli_application_lifecycle (Fixture       *f,
   g_assert_cmpuint (ba_graph_emulator_count_applications (f->emulator), ==, 1);
   g_assert_null (ba_graph_emulator_lookup_application (f->emulator, second));
 
+  /* The deletion is on record, the plain removal is not. */
+  g_assert_nonnull (strstr (deleted->out, "Entra ID can restore it until"));
   after = run_cli (f, "application", "list", tenant, "--json");
   last = ba_test_parse_object (after->out);
   g_assert_cmpuint (json_array_get_length (applications_of (last)), ==, 0);
+  {
+    JsonArray *records = json_object_get_array_member (last, "deletedApplications");
+    JsonObject *record;
+    g_autoptr(GDateTime) deleted_at = NULL;
+    g_autoptr(GDateTime) until = NULL;
+
+    g_assert_nonnull (records);
+    g_assert_cmpuint (json_array_get_length (records), ==, 1);
+    record = json_array_get_object_element (records, 0);
+    g_assert_cmpstr (json_object_get_string_member (record, "appId"), ==, second);
+    g_assert_cmpstr (json_object_get_string_member (record, "displayName"), ==, "Pool");
+    g_assert_nonnull (json_object_get_string_member (record, "objectId"));
+    deleted_at = g_date_time_new_from_iso8601 (json_object_get_string_member (record, "deletedAt"), NULL);
+    until = g_date_time_new_from_iso8601 (json_object_get_string_member (record, "restorableUntil"), NULL);
+    g_assert_nonnull (deleted_at);
+    g_assert_nonnull (until);
+    g_assert_cmpint (g_date_time_difference (until, deleted_at), ==, 30 * G_TIME_SPAN_DAY);
+  }
+
+  /* And in the table, after the empty pool. */
+  {
+    g_autoptr(BaTestCliResult) table = run_cli (f, "application", "list", tenant);
+
+    g_assert_cmpint (table->status, ==, 0);
+    g_assert_nonnull (strstr (table->out, "The organization has no backup applications."));
+    g_assert_nonnull (strstr (table->out, "RESTORABLE UNTIL"));
+    g_assert_nonnull (strstr (table->out, second));
+    g_assert_null (strstr (table->out, first));
+  }
 }
 
 static void

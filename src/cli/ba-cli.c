@@ -2722,6 +2722,31 @@ print_pool_json (GPtrArray *apps)
   print_json_array ("applications", array);
 }
 
+/* The record of a deletion with when it stops being restorable, which
+ * scripts would otherwise have to work out. */
+static JsonNode *
+deleted_application_to_json (BaDeletedApplication *record)
+{
+  JsonNode *node = ba_deleted_application_serialize (record, FALSE);
+  g_autoptr(GDateTime) until = ba_deleted_application_dup_restorable_until (record);
+  g_autofree char *deleted_at = format_utc (ba_deleted_application_get_deleted_at (record), "%Y-%m-%dT%H:%M:%SZ");
+  g_autofree char *restorable_until = format_utc (until, "%Y-%m-%dT%H:%M:%SZ");
+
+  json_object_set_string_member (json_node_get_object (node), "deletedAt", deleted_at);
+  json_object_set_string_member (json_node_get_object (node), "restorableUntil", restorable_until);
+
+  return node;
+}
+
+/* (transfer full) (nullable): the newest record */
+static BaDeletedApplication *
+last_deleted (GListModel *records)
+{
+  guint n_items = g_list_model_get_n_items (records);
+
+  return n_items > 0 ? g_list_model_get_item (records, n_items - 1) : NULL;
+}
+
 static GPtrArray *
 pool_to_array (GListModel *model)
 {
@@ -2838,6 +2863,9 @@ pool_provisioner (SignInTarget   *target,
   return provisioner;
 }
 
+static void print_pool_table    (GPtrArray  *apps);
+static void print_deleted_table (GListModel *deleted);
+
 static int
 application_list (int    argc,
                   char **argv)
@@ -2845,7 +2873,7 @@ application_list (int    argc,
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(BaStore) store = NULL;
   g_autoptr(GPtrArray) apps = NULL;
-  g_autoptr(GPtrArray) rows = NULL;
+  GListModel *deleted;
   BaOrganization *org;
   gboolean json = FALSE;
   int status = EXIT_OK;
@@ -2853,7 +2881,6 @@ application_list (int    argc,
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the applications as JSON"), NULL },
     { NULL }
   };
-  const char *headers[] = { _("APPLICATION ID"), _("NAME"), _("ORIGIN"), _("STATE"), _("CERTIFICATE"), NULL };
 
   context = new_command_context (_("ORG"), _("List the backup applications of an organization."), entries);
   org = parse_pool_command (context, &argc, &argv, FALSE, &store, &status);
@@ -2861,17 +2888,75 @@ application_list (int    argc,
     return status;
 
   apps = pool_to_array (ba_organization_get_applications (org));
+  deleted = ba_organization_get_deleted_applications (org);
   if (json)
     {
-      print_pool_json (apps);
+      g_autoptr(JsonArray) array = json_array_new ();
+      g_autoptr(JsonArray) deleted_array = json_array_new ();
+      g_autoptr(JsonObject) object = json_object_new ();
+      g_autoptr(JsonNode) root = json_node_new (JSON_NODE_OBJECT);
+
+      for (guint i = 0; i < apps->len; i++)
+        json_array_add_element (array, ba_backup_application_serialize (g_ptr_array_index (apps, i), FALSE));
+      for (guint i = 0; i < g_list_model_get_n_items (deleted); i++)
+        {
+          g_autoptr(BaDeletedApplication) record = g_list_model_get_item (deleted, i);
+
+          json_array_add_element (deleted_array, deleted_application_to_json (record));
+        }
+      json_object_set_array_member (object, "applications", g_steal_pointer (&array));
+      json_object_set_array_member (object, "deletedApplications", g_steal_pointer (&deleted_array));
+      json_node_set_object (root, object);
+      print_json (root);
       return EXIT_OK;
     }
 
   if (apps->len == 0)
+    g_print ("%s\n", _("The organization has no backup applications."));
+  else
+    print_pool_table (apps);
+
+  if (g_list_model_get_n_items (deleted) > 0)
+    print_deleted_table (deleted);
+
+  return EXIT_OK;
+}
+
+static void
+print_deleted_table (GListModel *deleted)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  const char *headers[] = { _("APPLICATION ID"), _("NAME"), _("DELETED"), _("RESTORABLE UNTIL"), NULL };
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+
+  g_print ("\n%s\n", _("Deleted from Microsoft Entra ID by Backup Access; Entra ID can restore an application for 30 days:"));
+  g_ptr_array_add (rows, g_strdupv ((char **) headers));
+  for (guint i = 0; i < g_list_model_get_n_items (deleted); i++)
     {
-      g_print ("%s\n", _("The organization has no backup applications."));
-      return EXIT_OK;
+      g_autoptr(BaDeletedApplication) record = g_list_model_get_item (deleted, i);
+      g_autoptr(GDateTime) until = ba_deleted_application_dup_restorable_until (record);
+      g_autofree char *deleted_at = format_utc (ba_deleted_application_get_deleted_at (record), "%Y-%m-%d %H:%M UTC");
+      g_autofree char *restorable = g_date_time_compare (until, now) > 0
+                                    ? format_utc (until, "%Y-%m-%d %H:%M UTC")
+                                    : g_strdup (_("no longer restorable"));
+      const char *cells[] = {
+        ba_deleted_application_get_app_id (record),
+        ba_deleted_application_get_display_name (record) != NULL ? ba_deleted_application_get_display_name (record) : "",
+        deleted_at,
+        restorable,
+        NULL
+      };
+
+      g_ptr_array_add (rows, g_strdupv ((char **) cells));
     }
+  print_table (rows, G_N_ELEMENTS (headers) - 1);
+}
+
+static void
+print_pool_table (GPtrArray *apps)
+{
+  g_autoptr(GPtrArray) rows = NULL;
+  const char *headers[] = { _("APPLICATION ID"), _("NAME"), _("ORIGIN"), _("STATE"), _("CERTIFICATE"), NULL };
 
   rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
   g_ptr_array_add (rows, g_strdupv ((char **) headers));
@@ -2891,8 +2976,6 @@ application_list (int    argc,
       g_ptr_array_add (rows, g_strdupv ((char **) cells));
     }
   print_table (rows, G_N_ELEMENTS (headers) - 1);
-
-  return EXIT_OK;
 }
 
 static int
@@ -3121,6 +3204,8 @@ application_remove (int    argc,
   g_autoptr(BaProvisioner) provisioner = NULL;
   g_autoptr(GPtrArray) apps = NULL;
   BaOrganization *org;
+  GListModel *deleted;
+  guint n_deleted;
   gboolean delete_in_entra = FALSE;
   int status = EXIT_OK;
   const GOptionEntry entries[] = {
@@ -3147,24 +3232,49 @@ application_remove (int    argc,
   if (provisioner == NULL)
     return status;
 
+  deleted = ba_organization_get_deleted_applications (org);
+  n_deleted = g_list_model_get_n_items (deleted);
   for (guint i = 0; i < apps->len; i++)
     {
       BaBackupApplication *app = g_ptr_array_index (apps, i);
+      const char *app_id = ba_backup_application_get_app_id (app);
       g_autoptr(GAsyncResult) result = NULL;
       g_autoptr(GError) error = NULL;
+      g_autoptr(BaDeletedApplication) record = NULL;
 
       ba_provisioner_delete_async (provisioner, app, cancellable, async_done_cb, &result);
       result = wait_for_result (&result, cancellable);
       if (!ba_provisioner_delete_finish (provisioner, result, &error))
         {
-          print_errorf (_("%s: %s"), ba_backup_application_get_app_id (app), error->message);
+          print_errorf (_("%s: %s"), app_id != NULL ? app_id : ba_backup_application_get_display_name (app),
+                        error->message);
           status = EXIT_ERROR;
           continue;
         }
 
-      /* Translators: %s is an application ID */
-      g_print (_("Deleted %s from Microsoft Entra ID."), ba_backup_application_get_app_id (app));
-      g_print ("\n");
+      /* One never recorded as created has its id only once it was found
+       * by its creation tag: the record made just now has it. */
+      record = g_list_model_get_n_items (deleted) > n_deleted ? last_deleted (deleted) : NULL;
+      n_deleted = g_list_model_get_n_items (deleted);
+      if (record == NULL)
+        {
+          /* Translators: %s is an application's name */
+          g_print (_("%s was never created in Microsoft Entra ID; it was removed from the pool."),
+                   ba_backup_application_get_display_name (app));
+          g_print ("\n");
+        }
+      else
+        {
+          g_autoptr(GDateTime) until = ba_deleted_application_dup_restorable_until (record);
+          g_autofree char *when = format_utc (until, "%Y-%m-%d %H:%M UTC");
+
+          /* Translators: %s is an application ID */
+          g_print (_("Deleted %s from Microsoft Entra ID."), ba_deleted_application_get_app_id (record));
+          g_print ("\n");
+          /* Translators: %s is a date and time */
+          g_print (_("Entra ID can restore it until %s; “application list” keeps the record."), when);
+          g_print ("\n");
+        }
     }
 
   return status;
