@@ -341,6 +341,128 @@ count_device_codes (Fixture *f)
   return n;
 }
 
+#define DELETED_BUTTON "De_leted Applications…"
+
+static GtkWidget *
+deleted_button (Fixture *f)
+{
+  GtkWidget *button = ba_test_find_button (GTK_WIDGET (f->manager), DELETED_BUTTON);
+
+  g_assert_nonnull (button);
+  return button;
+}
+
+/* The Deleted Applications window over the manager, as on screen, or NULL. */
+static GtkWindow *
+find_deleted_window (Fixture *f)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (gtk_window_get_transient_for (window) == GTK_WINDOW (f->manager) &&
+          g_strcmp0 (gtk_window_get_title (window), "Deleted Applications") == 0 &&
+          gtk_widget_get_mapped (GTK_WIDGET (window)))
+        return window;
+    }
+
+  return NULL;
+}
+
+static gboolean
+deleted_window_open (Fixture *f)
+{
+  return find_deleted_window (f) != NULL;
+}
+
+static gboolean
+deleted_window_closed (Fixture *f)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  /* Gone, not just hidden. */
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (g_strcmp0 (gtk_window_get_title (window), "Deleted Applications") == 0)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+static void
+collect_widgets (GtkWidget *widget,
+                 GType      type,
+                 GPtrArray *found)
+{
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      if (!gtk_widget_get_mapped (c))
+        continue;
+      if (G_TYPE_CHECK_INSTANCE_TYPE (c, type))
+        g_ptr_array_add (found, c);
+      collect_widgets (c, type, found);
+    }
+}
+
+/* The rows of the Deleted Applications window, top to bottom. */
+static void
+deleted_rows (GtkWindow *window,
+              GPtrArray *rows)
+{
+  g_autoptr(GPtrArray) lists = g_ptr_array_new ();
+
+  g_ptr_array_set_size (rows, 0);
+  collect_widgets (GTK_WIDGET (window), GTK_TYPE_LIST_BOX, lists);
+  g_assert_cmpuint (lists->len, ==, 1);
+  gtk_test_accessible_assert_property (g_ptr_array_index (lists, 0), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                       "Applications deleted from Microsoft Entra ID");
+  collect_widgets (g_ptr_array_index (lists, 0), ADW_TYPE_ACTION_ROW, rows);
+}
+
+/* Presses Deleted Applications; returns its window and the rows on it. */
+static GtkWindow *
+open_deleted (Fixture   *f,
+              GPtrArray *rows)
+{
+  GtkWindow *window;
+
+  g_assert_true (ba_test_click (deleted_button (f)));
+  wait_for (f, deleted_window_open, 5);
+  window = find_deleted_window (f);
+  g_assert_true (gtk_window_get_modal (window));
+  deleted_rows (window, rows);
+
+  return window;
+}
+
+static const char *
+row_title (GPtrArray *rows,
+           guint      i)
+{
+  return adw_preferences_row_get_title (ADW_PREFERENCES_ROW (g_ptr_array_index (rows, i)));
+}
+
+static const char *
+row_subtitle (GPtrArray *rows,
+              guint      i)
+{
+  return adw_action_row_get_subtitle (ADW_ACTION_ROW (g_ptr_array_index (rows, i)));
+}
+
+/* A date as the manager shows it: the day, in the local time zone. */
+static char *
+local_date (GDateTime *date_time)
+{
+  g_autoptr(GDateTime) local = g_date_time_to_local (date_time);
+
+  return g_date_time_format (local, "%x");
+}
+
 /* Tests */
 
 static void
@@ -734,6 +856,10 @@ test_remove (Fixture       *f,
   g_assert_false (found);
   /* No administrator was needed for that. */
   g_assert_cmpuint (count_device_codes (f), ==, 0);
+  /* Nothing left Entra ID: nothing to restore, nothing on record. */
+  g_assert_cmpuint (g_list_model_get_n_items (ba_organization_get_deleted_applications (f->org)), ==, 0);
+  g_assert_null (strstr (_ba_applications_manager_get_status (f->manager), "days"));
+  g_assert_false (gtk_widget_is_sensitive (deleted_button (f)));
 
   /* And from Microsoft Entra ID. */
   select_rows (f, gone, NULL);
@@ -750,6 +876,160 @@ test_remove (Fixture       *f,
   g_assert_cmpuint (ba_graph_emulator_count_applications (f->emulator), ==, n_apps - 1);
   g_assert_nonnull (strstr (_ba_applications_manager_get_status (f->manager), "Deleted 1 of 1"));
   wait_saved_count (f, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (ba_organization_get_deleted_applications (f->org)), ==, 1);
+  g_assert_true (gtk_widget_is_sensitive (deleted_button (f)));
+}
+
+static void
+test_deleted_record (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autofree char *gone_id = add_tenant_application (f, "Gone For Now");
+  g_autoptr(BaBackupApplication) gone = add_pool_application (f, gone_id, "Gone For Now", f->registered);
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+  g_autoptr(GPtrArray) again = g_ptr_array_new ();
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) in_30_days = g_date_time_add_days (now, 30);
+  g_autofree char *today = local_date (now);
+  g_autofree char *until = local_date (in_30_days);
+  g_autofree char *subtitle = NULL;
+  GListModel *records = ba_organization_get_deleted_applications (f->org);
+  AdwMessageDialog *dialog;
+  GtkWindow *window;
+  const char *status;
+
+  open_manager (f);
+
+  /* Nothing deleted yet: nothing to show, and the button does nothing. */
+  g_assert_cmpuint (g_list_model_get_n_items (records), ==, 0);
+  g_assert_false (gtk_widget_is_sensitive (deleted_button (f)));
+  g_assert_false (ba_test_click (deleted_button (f)));
+  ba_test_iterate ();
+  g_assert_null (find_deleted_window (f));
+
+  /* Removed, and deleted from Microsoft Entra ID. */
+  select_rows (f, gone, NULL);
+  g_assert_true (press (f, "_Remove…"));
+  dialog = wait_dialog (f);
+  gtk_widget_activate (GTK_WIDGET (_ba_applications_manager_get_dialog_check (f->manager)));
+  ba_test_iterate ();
+  g_assert_true (gtk_check_button_get_active (_ba_applications_manager_get_dialog_check (f->manager)));
+  g_assert_true (ba_test_press (GTK_WIDGET (dialog), "_Remove"));
+  sign_in (f);
+  wait_for (f, idle, 10);
+  g_assert_null (ba_graph_emulator_lookup_application (f->emulator, gone_id));
+  g_assert_cmpuint (g_list_model_get_n_items (records), ==, 1);
+
+  /* The status says for how long it can be restored, and where the record is. */
+  status = _ba_applications_manager_get_status (f->manager);
+  g_assert_true (g_str_has_prefix (status, "Deleted 1 of 1 applications from Microsoft Entra ID and the backup configuration. "));
+  g_assert_nonnull (strstr (status, "for 30 days among its deleted applications, where they can be restored"));
+  g_assert_nonnull (strstr (status, "“Deleted Applications” has the record."));
+
+  /* The record, shown. */
+  g_assert_true (gtk_widget_is_sensitive (deleted_button (f)));
+  window = open_deleted (f, rows);
+  g_assert_true (gtk_window_get_transient_for (window) == GTK_WINDOW (f->manager));
+  g_assert_cmpuint (rows->len, ==, 1);
+  g_assert_cmpstr (row_title (rows, 0), ==, "Gone For Now");
+  subtitle = g_strdup_printf ("Application ID: %s · Deleted: %s · Restorable until: %s", gone_id, today, until);
+  g_assert_cmpstr (row_subtitle (rows, 0), ==, subtitle);
+
+  /* Escape closes it, for good; it opens again as it was. */
+  g_assert_true (ba_test_activate_shortcut (GTK_WIDGET (window), GDK_KEY_Escape, 0));
+  wait_for (f, deleted_window_closed, 5);
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (f->manager)));
+  g_assert_true (gtk_widget_is_sensitive (deleted_button (f)));
+
+  window = open_deleted (f, again);
+  g_assert_cmpuint (again->len, ==, 1);
+  g_assert_cmpstr (row_subtitle (again, 0), ==, subtitle);
+  gtk_window_close (window);
+  wait_for (f, deleted_window_closed, 5);
+}
+
+/* Records as the configuration keeps them, made while the manager is open
+ * (another window's delete saves into the same organization): the button
+ * follows, and so does the open list. The newest on top, an application
+ * without a name by its ID, one past its 30 days said to be so. */
+static void
+test_deleted_list (Fixture       *f,
+                   gconstpointer  data)
+{
+  const char *old_id = "0d9c2a8e-6f1b-4a1e-9d3e-3b1f0a7c5e21";
+  const char *recent_id = "7f3e9b12-2c4d-4e8a-b5f6-1a2b3c4d5e6f";
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) long_ago = g_date_time_add_days (now, -40);
+  g_autoptr(GDateTime) long_ago_until = g_date_time_add_days (long_ago, 30);
+  g_autoptr(GDateTime) lately = g_date_time_add_days (now, -2);
+  g_autoptr(GDateTime) lately_until = g_date_time_add_days (lately, 30);
+  g_autoptr(BaDeletedApplication) old = ba_deleted_application_new (old_id, "old-object", NULL, long_ago);
+  g_autoptr(BaDeletedApplication) recent = ba_deleted_application_new (recent_id, "recent-object", "Recently Gone", lately);
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+  g_autofree char *old_date = local_date (long_ago);
+  g_autofree char *old_until = local_date (long_ago_until);
+  g_autofree char *recent_date = local_date (lately);
+  g_autofree char *recent_until = local_date (lately_until);
+  g_autofree char *expected = NULL;
+  GtkWindow *window;
+
+  open_manager (f);
+  g_assert_false (gtk_widget_is_sensitive (deleted_button (f)));
+
+  ba_organization_add_deleted_application (f->org, old);
+  ba_test_iterate ();
+  g_assert_true (gtk_widget_is_sensitive (deleted_button (f)));
+  window = open_deleted (f, rows);
+  g_assert_cmpuint (rows->len, ==, 1);
+  g_assert_cmpstr (row_title (rows, 0), ==, old_id);
+
+  ba_organization_add_deleted_application (f->org, recent);
+  ba_test_iterate ();
+  deleted_rows (window, rows);
+  g_assert_cmpuint (rows->len, ==, 2);
+
+  g_assert_cmpstr (row_title (rows, 0), ==, "Recently Gone");
+  expected = g_strdup_printf ("Application ID: %s · Deleted: %s · Restorable until: %s",
+                              recent_id, recent_date, recent_until);
+  g_assert_cmpstr (row_subtitle (rows, 0), ==, expected);
+  g_clear_pointer (&expected, g_free);
+
+  g_assert_cmpstr (row_title (rows, 1), ==, old_id);
+  expected = g_strdup_printf ("Application ID: %s · Deleted: %s · No longer restorable", old_id, old_date);
+  g_assert_cmpstr (row_subtitle (rows, 1), ==, expected);
+  g_assert_null (strstr (row_subtitle (rows, 1), old_until));
+
+  gtk_window_close (window);
+  wait_for (f, deleted_window_closed, 5);
+  /* Looking changed nothing. */
+  g_assert_cmpuint (g_list_model_get_n_items (ba_organization_get_deleted_applications (f->org)), ==, 2);
+}
+
+/* An application whose creation never reached Entra ID leaves nothing there
+ * to restore: no record, and the status does not say there is one. */
+static void
+test_delete_incomplete (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(BaBackupApplication) app = g_object_new (BA_TYPE_BACKUP_APPLICATION,
+                                                     "display-name", "Never Created",
+                                                     "creation-tag", "ba-test-tag",
+                                                     "state", BA_PROVISIONING_STATE_CREATING,
+                                                     NULL);
+
+  ba_organization_add_application (f->org, app);
+  open_manager (f);
+  g_assert_false (gtk_widget_is_sensitive (deleted_button (f)));
+
+  g_assert_true (press (f, "_Delete Incomplete"));
+  sign_in (f);
+  wait_for (f, idle, 10);
+
+  g_assert_cmpuint (g_list_model_get_n_items (ba_organization_get_applications (f->org)), ==, 0);
+  g_assert_cmpstr (_ba_applications_manager_get_status (f->manager), ==,
+                   "Deleted 1 of 1 applications from Microsoft Entra ID and the backup configuration.");
+  g_assert_cmpuint (g_list_model_get_n_items (ba_organization_get_deleted_applications (f->org)), ==, 0);
+  g_assert_false (gtk_widget_is_sensitive (deleted_button (f)));
 }
 
 static void
@@ -885,6 +1165,7 @@ test_accessibility (Fixture       *f,
     { "_Remove…", "Remove…" },
     { "_Resume", "Resume" },
     { "_Delete Incomplete", "Delete Incomplete" },
+    { DELETED_BUTTON, "Deleted Applications…" },
   };
   /* Something incomplete, for the Resume and Delete buttons to show. */
   g_autoptr(BaBackupApplication) app = g_object_new (BA_TYPE_BACKUP_APPLICATION,
@@ -932,6 +1213,9 @@ main (int   argc,
   ADD ("update-certificate", test_update_certificate);
   ADD ("remove", test_remove);
   ADD ("remove-many", test_remove_many);
+  ADD ("deleted-record", test_deleted_record);
+  ADD ("deleted-list", test_deleted_list);
+  ADD ("delete-incomplete", test_delete_incomplete);
   ADD ("verify", test_verify);
   ADD ("resume", test_resume);
   ADD ("accessibility", test_accessibility);

@@ -72,6 +72,7 @@ struct _BaApplicationsManager
   gboolean remove_old;
   guint n_done;
   guint n_failed;
+  guint n_records_before;    /* deleted-application records when a delete started */
   gboolean busy;
 
   /* Sign-in dialog (owned window) */
@@ -92,6 +93,10 @@ struct _BaApplicationsManager
   /* The open question (owned window) */
   AdwMessageDialog *dialog;
   GtkCheckButton *dialog_check;
+
+  /* Deleted Applications window (owned) */
+  GtkWindow *deleted_window;
+  GtkListBox *deleted_list;
 };
 
 G_DEFINE_FINAL_TYPE (BaApplicationsManager, ba_applications_manager, ADW_TYPE_WINDOW)
@@ -194,6 +199,9 @@ update_actions (BaApplicationsManager *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "manager.resume", idle);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "manager.delete-incomplete", idle);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "manager.configure-certificate", idle);
+  /* Only looks: it may open while an operation runs, and follows it. */
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "manager.show-deleted",
+                                 g_list_model_get_n_items (ba_organization_get_deleted_applications (self->organization)) > 0);
 }
 
 static char *
@@ -554,8 +562,31 @@ operation_done (BaApplicationsManager *self)
                                 self->n_failed, self->n_done);
       break;
     case OP_DELETE:
-      text = g_strdup_printf (_("Deleted %u of %u applications from Microsoft Entra ID and the backup configuration."),
-                              n_ok, self->n_done);
+      {
+        GListModel *records = ba_organization_get_deleted_applications (self->organization);
+        g_autofree char *deleted = NULL;
+
+        deleted = g_strdup_printf (_("Deleted %u of %u applications from Microsoft Entra ID and the backup configuration."),
+                                   n_ok, self->n_done);
+
+        /* Only what reached Entra ID is there to restore: an application
+         * that was never created leaves no record. */
+        if (g_list_model_get_n_items (records) > self->n_records_before)
+          {
+            g_autofree char *kept = NULL;
+
+            /* Inside the call: xgettext keeps a comment only on the line before the string. */
+            kept = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                 /* Translators: %u is a number of days; “Deleted Applications” is a button of this window */
+                                                 "Microsoft Entra ID keeps them for %u day among its deleted applications, where they can be restored. “Deleted Applications” has the record.",
+                                                 "Microsoft Entra ID keeps them for %u days among its deleted applications, where they can be restored. “Deleted Applications” has the record.",
+                                                 BA_DELETED_APPLICATION_RESTORABLE_DAYS),
+                                    BA_DELETED_APPLICATION_RESTORABLE_DAYS);
+            text = g_strdup_printf ("%s %s", deleted, kept);
+          }
+        else
+          text = g_steal_pointer (&deleted);
+      }
       break;
     case OP_NONE:
     case OP_ADD:
@@ -1131,6 +1162,7 @@ update_chosen (BaApplicationsManager *self,
 static void
 delete_signed_in (BaApplicationsManager *self)
 {
+  self->n_records_before = g_list_model_get_n_items (ba_organization_get_deleted_applications (self->organization));
   self->operation = OP_DELETE;
   start_queue (self);
 }
@@ -1235,6 +1267,158 @@ update_incomplete (BaApplicationsManager *self)
   gtk_label_set_text (self->incomplete_label, text);
   gtk_widget_set_visible (GTK_WIDGET (self->incomplete_bar), TRUE);
   gtk_info_bar_set_revealed (self->incomplete_bar, TRUE);
+}
+
+/* Deleted applications */
+
+static char *
+format_date (GDateTime *date_time)
+{
+  g_autoptr(GDateTime) local = g_date_time_to_local (date_time);
+
+  return g_date_time_format (local, "%x");
+}
+
+static GtkWidget *
+create_deleted_row (BaDeletedApplication *record,
+                    GDateTime            *now)
+{
+  const char *name = ba_deleted_application_get_display_name (record);
+  const char *app_id = ba_deleted_application_get_app_id (record);
+  g_autoptr(GDateTime) until = ba_deleted_application_dup_restorable_until (record);
+  g_autofree char *deleted = format_date (ba_deleted_application_get_deleted_at (record));
+  g_autofree char *subtitle = NULL;
+  GtkWidget *row = adw_action_row_new ();
+
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name != NULL && *name != '\0' ? name : app_id);
+
+  if (g_date_time_compare (until, now) > 0)
+    {
+      g_autofree char *restorable = format_date (until);
+
+      /* Translators: an application ID, the date it was deleted, then the last day it can be restored */
+      subtitle = g_strdup_printf (_("Application ID: %s · Deleted: %s · Restorable until: %s"),
+                                  app_id, deleted, restorable);
+    }
+  else
+    {
+      /* Translators: an application ID, then the date it was deleted */
+      subtitle = g_strdup_printf (_("Application ID: %s · Deleted: %s · No longer restorable"),
+                                  app_id, deleted);
+    }
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+
+  return row;
+}
+
+static void
+populate_deleted_list (BaApplicationsManager *self)
+{
+  GListModel *records = ba_organization_get_deleted_applications (self->organization);
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->deleted_list))) != NULL)
+    gtk_list_box_remove (self->deleted_list, child);
+
+  /* The organization keeps them oldest first; the one looked for is most
+   * often the one just deleted. */
+  for (guint i = g_list_model_get_n_items (records); i > 0; i--)
+    {
+      g_autoptr(BaDeletedApplication) record = g_list_model_get_item (records, i - 1);
+
+      gtk_list_box_append (self->deleted_list, create_deleted_row (record, now));
+    }
+}
+
+static void
+on_deleted_applications_items_changed_cb (BaApplicationsManager *self)
+{
+  update_actions (self);
+  /* A delete may finish while the list is open. */
+  if (self->deleted_list != NULL)
+    populate_deleted_list (self);
+}
+
+static void
+close_deleted_window (BaApplicationsManager *self)
+{
+  GtkWindow *window = g_steal_pointer (&self->deleted_window);
+
+  self->deleted_list = NULL;
+  if (window != NULL)
+    gtk_window_destroy (window);
+}
+
+static gboolean
+on_deleted_close_request_cb (BaApplicationsManager *self,
+                             GtkWindow             *window)
+{
+  self->deleted_window = NULL;
+  self->deleted_list = NULL;
+  return FALSE;
+}
+
+static void
+open_deleted_window (BaApplicationsManager *self)
+{
+  GtkWidget *window = adw_window_new ();
+  GtkWidget *content = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *scrolled = gtk_scrolled_window_new ();
+  GtkWidget *clamp = adw_clamp_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+  GtkWidget *intro = gtk_label_new (NULL);
+  GtkWidget *list = gtk_list_box_new ();
+  GtkEventController *shortcuts = gtk_shortcut_controller_new ();
+  g_autofree char *text = NULL;
+
+  gtk_window_set_title (GTK_WINDOW (window), _("Deleted Applications"));
+  gtk_window_set_modal (GTK_WINDOW (window), TRUE);
+  gtk_window_set_transient_for (GTK_WINDOW (window), GTK_WINDOW (self));
+  gtk_window_set_default_size (GTK_WINDOW (window), 640, 480);
+  /* A plain window does not close on Escape as a dialog does. */
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                        gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Escape, 0),
+                                                          gtk_named_action_new ("window.close")));
+  gtk_widget_add_controller (window, shortcuts);
+
+  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       /* Translators: %u is a number of days */
+                                       "Microsoft Entra ID keeps a deleted application for %u day among its deleted applications, where an administrator can restore it.",
+                                       "Microsoft Entra ID keeps a deleted application for %u days among its deleted applications, where an administrator can restore it.",
+                                       BA_DELETED_APPLICATION_RESTORABLE_DAYS),
+                          BA_DELETED_APPLICATION_RESTORABLE_DAYS);
+  gtk_label_set_text (GTK_LABEL (intro), text);
+  gtk_label_set_wrap (GTK_LABEL (intro), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (intro), 0);
+
+  gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
+  gtk_widget_add_css_class (list, "boxed-list");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (list),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Applications deleted from Microsoft Entra ID"),
+                                  -1);
+
+  gtk_widget_set_margin_top (box, 12);
+  gtk_widget_set_margin_bottom (box, 12);
+  gtk_widget_set_margin_start (box, 12);
+  gtk_widget_set_margin_end (box, 12);
+  gtk_box_append (GTK_BOX (box), intro);
+  gtk_box_append (GTK_BOX (box), list);
+  adw_clamp_set_child (ADW_CLAMP (clamp), box);
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), clamp);
+  gtk_widget_set_vexpand (scrolled, TRUE);
+  gtk_box_append (GTK_BOX (content), adw_header_bar_new ());
+  gtk_box_append (GTK_BOX (content), scrolled);
+  adw_window_set_content (ADW_WINDOW (window), content);
+
+  g_signal_connect_object (window, "close-request", G_CALLBACK (on_deleted_close_request_cb), self, G_CONNECT_SWAPPED);
+
+  self->deleted_window = GTK_WINDOW (window);
+  self->deleted_list = GTK_LIST_BOX (list);
+  populate_deleted_list (self);
+  gtk_window_present (GTK_WINDOW (window));
 }
 
 /* Actions */
@@ -1403,6 +1587,19 @@ configure_certificate_action (GtkWidget  *widget,
   choose_certificate (self, configure_chosen);
 }
 
+static void
+show_deleted_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *param)
+{
+  BaApplicationsManager *self = BA_APPLICATIONS_MANAGER (widget);
+
+  if (self->deleted_window != NULL)
+    gtk_window_present (self->deleted_window);
+  else
+    open_deleted_window (self);
+}
+
 /* Parent overrides */
 
 static void
@@ -1415,6 +1612,11 @@ ba_applications_manager_dispose (GObject *object)
   close_add_window (self);
   if (self->dialog != NULL)
     gtk_window_destroy (GTK_WINDOW (g_steal_pointer (&self->dialog)));
+  close_deleted_window (self);
+  /* The organization may outlive the manager. */
+  if (self->organization != NULL)
+    g_signal_handlers_disconnect_by_func (ba_organization_get_deleted_applications (self->organization),
+                                          on_deleted_applications_items_changed_cb, self);
   g_clear_object (&self->certificate_assistant);
   g_clear_object (&self->create_assistant);
 
@@ -1470,6 +1672,7 @@ ba_applications_manager_class_init (BaApplicationsManagerClass *klass)
   gtk_widget_class_install_action (widget_class, "manager.resume", NULL, resume_action);
   gtk_widget_class_install_action (widget_class, "manager.delete-incomplete", NULL, delete_incomplete_action);
   gtk_widget_class_install_action (widget_class, "manager.configure-certificate", "s", configure_certificate_action);
+  gtk_widget_class_install_action (widget_class, "manager.show-deleted", NULL, show_deleted_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "manager.remove", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK, "window.close", NULL);
@@ -1523,6 +1726,8 @@ ba_applications_manager_new (GtkWindow      *parent,
     self->selection = gtk_multi_selection_new (G_LIST_MODEL (g_object_ref (ba_organization_get_applications (organization))));
     g_signal_connect_object (self->selection, "selection-changed", G_CALLBACK (update_actions), self, G_CONNECT_SWAPPED);
     g_signal_connect_object (self->selection, "items-changed", G_CALLBACK (update_actions), self, G_CONNECT_SWAPPED);
+    g_signal_connect_object (ba_organization_get_deleted_applications (organization), "items-changed",
+                             G_CALLBACK (on_deleted_applications_items_changed_cb), self, G_CONNECT_SWAPPED);
     gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
 
     /* Translators: %s is an organization's name */
