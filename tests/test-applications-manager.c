@@ -757,8 +757,7 @@ count_keys (Fixture    *f,
 
 static void
 update_certificate (Fixture             *f,
-                    BaBackupApplication *app,
-                    gboolean             remove_old)
+                    BaBackupApplication *app)
 {
   AdwMessageDialog *dialog;
 
@@ -767,14 +766,24 @@ update_certificate (Fixture             *f,
   choose_from_store (f, f->other);
   dialog = wait_dialog (f);
   g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Update the Certificate?");
-  g_assert_nonnull (_ba_applications_manager_get_dialog_check (f->manager));
-  if (remove_old)
-    {
-      gtk_widget_activate (GTK_WIDGET (_ba_applications_manager_get_dialog_check (f->manager)));
-      ba_test_iterate ();
-      g_assert_true (gtk_check_button_get_active (_ba_applications_manager_get_dialog_check (f->manager)));
-    }
+  /* Whether to remove the previous one is asked once the new one works. */
+  g_assert_null (_ba_applications_manager_get_dialog_check (f->manager));
   g_assert_true (ba_test_press (GTK_WIDGET (dialog), "_Update"));
+}
+
+/* The offer that follows a rotation which worked. */
+static AdwMessageDialog *
+wait_offer (Fixture *f)
+{
+  AdwMessageDialog *dialog;
+
+  wait_for (f, idle, 20);
+  g_assert_cmpstr (_ba_applications_manager_get_status (f->manager), ==, "Certificate updated on 1 of 1 applications.");
+  dialog = wait_dialog (f);
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Remove the Previous Certificate?");
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "signs in on 1 application"));
+
+  return dialog;
 }
 
 static void
@@ -783,17 +792,23 @@ test_update_certificate (Fixture       *f,
 {
   g_autofree char *keep_id = add_tenant_application (f, "Keep Old");
   g_autofree char *swap_id = add_tenant_application (f, "Swap Old");
+  g_autofree char *broken_id = add_tenant_application (f, "Not Ours");
   g_autoptr(BaBackupApplication) keep = add_pool_application (f, keep_id, "Keep Old", f->registered);
   g_autoptr(BaBackupApplication) swap = add_pool_application (f, swap_id, "Swap Old", f->registered);
+  g_autoptr(BaBackupApplication) broken = add_pool_application (f, broken_id, "Not Ours", f->registered);
+  AdwMessageDialog *dialog;
 
   open_manager (f);
   g_assert_cmpuint (count_keys (f, keep_id), ==, 1);
 
   /* Keeping the previous key: both are on the application. */
-  update_certificate (f, keep, FALSE);
+  update_certificate (f, keep);
   sign_in (f);
-  wait_for (f, idle, 20);
-  g_assert_cmpstr (_ba_applications_manager_get_status (f->manager), ==, "Certificate updated on 1 of 1 applications.");
+  dialog = wait_offer (f);
+  g_assert_cmpuint (count_keys (f, keep_id), ==, 2);
+  g_assert_true (ba_test_press (GTK_WIDGET (dialog), "_Keep Both"));
+  wait_for (f, idle, 5);
+  g_assert_nonnull (strstr (_ba_applications_manager_get_status (f->manager), "Both certificates can sign in"));
   g_assert_cmpuint (count_keys (f, keep_id), ==, 2);
   g_assert_cmpuint (ba_graph_emulator_count_key_credentials (f->emulator, keep_id), ==, 2);
   g_assert_true (has_key (f, keep_id, f->registered));
@@ -807,15 +822,30 @@ test_update_certificate (Fixture       *f,
   g_assert_cmpuint (count_keys (f, swap_id), ==, 1);
 
   /* Removing the previous one once the new one works: signed in already. */
-  update_certificate (f, swap, TRUE);
+  update_certificate (f, swap);
+  dialog = wait_offer (f);
+  g_assert_cmpuint (count_keys (f, swap_id), ==, 2);
+  g_assert_true (ba_test_press (GTK_WIDGET (dialog), "_Remove Previous"));
   wait_for (f, idle, 20);
+  g_assert_cmpstr (_ba_applications_manager_get_status (f->manager), ==, "Previous certificate removed from 1 of 1 applications.");
   g_assert_cmpuint (count_keys (f, swap_id), ==, 1);
   g_assert_true (has_key (f, swap_id, f->other));
   g_assert_false (has_key (f, swap_id, f->registered));
   g_assert_cmpstr (ba_backup_application_get_certificate_thumbprint (swap), ==,
                    ba_certificate_get_sha1_thumbprint (f->other));
-  /* One sign-in for both. */
+  /* The first application kept both: it was not part of this. */
+  g_assert_cmpuint (count_keys (f, keep_id), ==, 2);
+  /* One sign-in for all of it. */
   g_assert_cmpuint (count_device_codes (f), ==, 1);
+
+  /* When the new certificate could not be added, nothing is offered: the
+   * previous one is what still signs in. */
+  ba_graph_emulator_inject_graph_error (f->emulator, "/v1.0/applications", 403, "Authorization_RequestDenied", 1000);
+  update_certificate (f, broken);
+  wait_for (f, idle, 20);
+  g_assert_cmpstr (_ba_applications_manager_get_status (f->manager), ==, "Certificate updated on 0 of 1 applications.");
+  g_assert_null (_ba_applications_manager_get_dialog (f->manager));
+  g_assert_true (has_key (f, broken_id, f->registered));
 }
 
 static void

@@ -730,6 +730,63 @@ test_update_certificate (Fixture       *fixture,
   g_assert_cmpuint (ba_graph_emulator_count_key_credentials (fixture->emulator, app_id), ==, 3);
 }
 
+static gboolean
+remove_certificate (Fixture              *fixture,
+                    BaBackupApplication  *app,
+                    const char           *thumbprint,
+                    GError              **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  ba_provisioner_remove_certificate_async (fixture->provisioner, app, thumbprint, NULL, NULL,
+                                           ba_test_store_result_cb, &result);
+
+  return ba_provisioner_remove_certificate_finish (fixture->provisioner, ba_test_wait_for_result (&result), error);
+}
+
+/* The previous key removed after the rotation, when the admin chooses to:
+ * only that key goes, and never the one the application uses. */
+static void
+test_remove_certificate (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  BaBackupApplication *app;
+  const char *app_id;
+  guint patches;
+
+  g_assert_true (create (fixture->provisioner, "Pool", 1, FALSE, NULL, &error));
+  g_assert_no_error (error);
+  app = application_at (fixture->organization, 0);
+  app_id = ba_backup_application_get_app_id (app);
+  g_assert_true (update (fixture, app, certificate_b, FALSE, &error));
+  g_assert_no_error (error);
+  g_assert_true (update (fixture, app, certificate_c, FALSE, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (ba_graph_emulator_count_key_credentials (fixture->emulator, app_id), ==, 3);
+  patches = count_patches (fixture);
+
+  /* The one it signs in with is refused, before anything is asked. */
+  g_assert_false (remove_certificate (fixture, app, ba_certificate_get_sha1_thumbprint (certificate_c), &error));
+  g_assert_error (error, BA_PROVISIONER_ERROR, BA_PROVISIONER_ERROR_IN_USE);
+  g_clear_error (&error);
+  g_assert_cmpuint (count_patches (fixture), ==, patches);
+
+  g_assert_true (remove_certificate (fixture, app, ba_certificate_get_sha1_thumbprint (certificate_b), &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_patches (fixture), ==, patches + 1);
+  g_assert_cmpuint (ba_graph_emulator_count_key_credentials (fixture->emulator, app_id), ==, 2);
+  g_assert_true (has_key (fixture, app_id, certificate_a));
+  g_assert_false (has_key (fixture, app_id, certificate_b));
+  g_assert_true (has_key (fixture, app_id, certificate_c));
+  g_assert_cmpstr (ba_backup_application_get_certificate_thumbprint (app), ==, ba_certificate_get_sha1_thumbprint (certificate_c));
+
+  /* Gone already: nothing to write. */
+  g_assert_true (remove_certificate (fixture, app, ba_certificate_get_sha1_thumbprint (certificate_b), &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_patches (fixture), ==, patches + 1);
+}
+
 static void
 test_configure_existing (Fixture       *fixture,
                          gconstpointer  data)
@@ -1156,6 +1213,7 @@ main (int   argc,
   TEST ("update-certificate", test_update_certificate);
   TEST ("configure-existing", test_configure_existing);
   TEST ("configure-missing", test_configure_missing);
+  TEST ("remove-certificate", test_remove_certificate);
   TEST ("delete", test_delete);
   TEST ("resume-twins", test_resume_twins);
   TEST ("crash-resume", test_crash_resume);

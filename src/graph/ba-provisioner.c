@@ -1698,6 +1698,9 @@ typedef struct
 {
   BaBackupApplication *app;
   BaCertificate *certificate;
+  /* The certificate the application keeps: the new one, or, when only a
+   * previous one is removed, the one it is recorded to use */
+  char *current_thumbprint;
   char *old_thumbprint;
   char *old_key_id;
   gboolean remove_old;
@@ -1715,6 +1718,7 @@ update_free (gpointer data)
   g_clear_handle_id (&update->timeout_id, g_source_remove);
   g_clear_object (&update->app);
   g_clear_object (&update->certificate);
+  g_free (update->current_thumbprint);
   g_free (update->old_thumbprint);
   g_free (update->old_key_id);
   g_free (update->verification_error);
@@ -1818,7 +1822,7 @@ update_reread_cb (GObject      *object,
   g_autoptr(JsonArray) kept = json_array_new ();
   g_autoptr(JsonNode) body = NULL;
   g_autofree char *path = NULL;
-  const char *thumbprint = ba_certificate_get_sha1_thumbprint (update->certificate);
+  const char *thumbprint = update->current_thumbprint;
   JsonArray *keys;
   gboolean removed = FALSE;
 
@@ -2841,6 +2845,7 @@ ba_provisioner_update_certificate_async (BaProvisioner       *self,
   update = g_new0 (Update, 1);
   update->app = g_object_ref (application);
   update->certificate = g_object_ref (certificate);
+  update->current_thumbprint = g_strdup (ba_certificate_get_sha1_thumbprint (certificate));
   update->remove_old = remove_old;
   old = ba_backup_application_get_certificate_thumbprint (application);
   if (old != NULL && g_ascii_strcasecmp (old, ba_certificate_get_sha1_thumbprint (certificate)) != 0)
@@ -2864,6 +2869,75 @@ ba_provisioner_update_certificate_finish (BaProvisioner  *self,
   g_return_val_if_fail (BA_IS_PROVISIONER (self), FALSE);
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ba_provisioner_update_certificate_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+ba_provisioner_remove_certificate_async (BaProvisioner       *self,
+                                         BaBackupApplication *application,
+                                         const char          *thumbprint,
+                                         const char          *key_id,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *path = NULL;
+  const char *current;
+  Update *update;
+
+  g_return_if_fail (BA_IS_PROVISIONER (self));
+  g_return_if_fail (BA_IS_BACKUP_APPLICATION (application));
+  g_return_if_fail (thumbprint != NULL || key_id != NULL);
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ba_provisioner_remove_certificate_async);
+
+  current = ba_backup_application_get_certificate_thumbprint (application);
+  if (ba_backup_application_get_app_id (application) == NULL)
+    {
+      g_task_return_new_error (task, BA_PROVISIONER_ERROR, BA_PROVISIONER_ERROR_APPLICATION_NOT_FOUND,
+                               _("This application is still being created. Resume its creation first."));
+      return;
+    }
+  /* Removing the key it signs in with would cut the backup off. */
+  if ((thumbprint != NULL && current != NULL && g_ascii_strcasecmp (thumbprint, current) == 0) ||
+      (key_id != NULL && g_strcmp0 (key_id, ba_backup_application_get_key_id (application)) == 0))
+    {
+      g_task_return_new_error (task, BA_PROVISIONER_ERROR, BA_PROVISIONER_ERROR_IN_USE,
+                               _("The application signs in with this certificate. Update it to another certificate first."));
+      return;
+    }
+  if (!try_lock (self, application))
+    {
+      g_task_return_error (task, busy_error (application));
+      return;
+    }
+
+  update = g_new0 (Update, 1);
+  update->app = g_object_ref (application);
+  update->current_thumbprint = g_strdup (current);
+  update->old_thumbprint = g_strdup (thumbprint);
+  update->old_key_id = g_strdup (key_id);
+  update->remove_old = TRUE;
+  g_task_set_task_data (task, update, update_free);
+
+  path = application_path (application, "?$select=id,appId,keyCredentials");
+  g_signal_emit (self, signals[APPLICATION_PROGRESS], 0, application, _("Reading the certificates…"));
+  ba_graph_client_request_async (self->client, "GET", path, NULL, NULL, cancellable,
+                                 update_reread_cb, g_steal_pointer (&task));
+}
+
+gboolean
+ba_provisioner_remove_certificate_finish (BaProvisioner  *self,
+                                          GAsyncResult   *result,
+                                          GError        **error)
+{
+  g_return_val_if_fail (BA_IS_PROVISIONER (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ba_provisioner_remove_certificate_async, FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
 }

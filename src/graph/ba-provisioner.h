@@ -30,6 +30,7 @@ typedef enum
   BA_PROVISIONER_ERROR_APPLICATION_NOT_FOUND,
   BA_PROVISIONER_ERROR_BUSY,                 /* another operation on the same application runs */
   BA_PROVISIONER_ERROR_SOME_FAILED,          /* a run ended with failed applications */
+  BA_PROVISIONER_ERROR_IN_USE,               /* the certificate the application uses now */
 } BaProvisionerError;
 
 /* Well-known resource applications (reference §9.1). */
@@ -173,6 +174,21 @@ void            ba_provisioner_update_certificate_async (BaProvisioner      *sel
                                                        GAsyncReadyCallback   callback,
                                                        gpointer              user_data);
 gboolean        ba_provisioner_update_certificate_finish (BaProvisioner     *self,
+                                                       GAsyncResult         *result,
+                                                       GError              **error);
+
+/* The second half of a rotation, when the admin decides after it: removes
+ * the key of @thumbprint (or of @key_id) from the application, keeping all
+ * others. Refuses the certificate the application is recorded to use now
+ * (IN_USE). Never two operations on the same application at once (BUSY). */
+void            ba_provisioner_remove_certificate_async (BaProvisioner      *self,
+                                                       BaBackupApplication  *application,
+                                                       const char           *thumbprint,
+                                                       const char           *key_id,
+                                                       GCancellable         *cancellable,
+                                                       GAsyncReadyCallback   callback,
+                                                       gpointer              user_data);
+gboolean        ba_provisioner_remove_certificate_finish (BaProvisioner     *self,
                                                        GAsyncResult         *result,
                                                        GError              **error);
 

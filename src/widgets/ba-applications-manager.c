@@ -34,6 +34,7 @@ typedef enum {
   OP_VERIFY,
   OP_DELETE,
   OP_RESUME,
+  OP_REMOVE_PREVIOUS,
 } Operation;
 
 typedef void (*SignedInFunc) (BaApplicationsManager *self);
@@ -69,7 +70,9 @@ struct _BaApplicationsManager
   guint replication_timeout_ms;
   guint retry_base_delay_ms;
   Operation operation;
-  gboolean remove_old;
+  /* Updated applications → the certificate they had before (Previous),
+   * which the admin may remove once the new one works */
+  GHashTable *previous;
   guint n_done;
   guint n_failed;
   guint n_records_before;    /* deleted-application records when a delete started */
@@ -100,6 +103,34 @@ struct _BaApplicationsManager
 };
 
 G_DEFINE_FINAL_TYPE (BaApplicationsManager, ba_applications_manager, ADW_TYPE_WINDOW)
+
+typedef struct
+{
+  char *thumbprint;
+  char *key_id;
+} Previous;
+
+static Previous *
+previous_new (const char *thumbprint,
+              const char *key_id)
+{
+  Previous *previous = g_new0 (Previous, 1);
+
+  previous->thumbprint = g_strdup (thumbprint);
+  previous->key_id = g_strdup (key_id);
+
+  return previous;
+}
+
+static void
+previous_free (Previous *previous)
+{
+  g_free (previous->thumbprint);
+  g_free (previous->key_id);
+  g_free (previous);
+}
+
+static void offer_remove_previous (BaApplicationsManager *self);
 
 static void update_actions (BaApplicationsManager *self);
 static void update_incomplete (BaApplicationsManager *self);
@@ -547,12 +578,18 @@ operation_done (BaApplicationsManager *self)
 {
   g_autofree char *text = NULL;
   guint n_ok = self->n_done - self->n_failed;
+  Operation operation = self->operation;
 
   switch (self->operation)
     {
     case OP_UPDATE:
       /* Translators: %u are numbers of applications */
       text = g_strdup_printf (_("Certificate updated on %u of %u applications."), n_ok, self->n_done);
+      break;
+    case OP_REMOVE_PREVIOUS:
+      /* Translators: %u are numbers of applications */
+      text = g_strdup_printf (_("Previous certificate removed from %u of %u applications."), n_ok, self->n_done);
+      g_hash_table_remove_all (self->previous);
       break;
     case OP_VERIFY:
       text = self->n_failed == 0
@@ -601,6 +638,9 @@ operation_done (BaApplicationsManager *self)
   set_status (self, text);
   set_busy (self, FALSE);
   update_incomplete (self);
+
+  if (operation == OP_UPDATE && g_hash_table_size (self->previous) > 0)
+    offer_remove_previous (self);
 }
 
 static void
@@ -629,6 +669,27 @@ update_certificate_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
 
   ba_provisioner_update_certificate_finish (BA_PROVISIONER (object), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (error != NULL)
+    {
+      /* The previous certificate is the one that works: it must stay. */
+      g_hash_table_remove (self->previous, app);
+      ba_backup_application_set_verification_error (app, error->message);
+    }
+  step_done (self, app, error);
+}
+
+static void
+remove_certificate_cb (GObject      *object,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(BaBackupApplication) app = user_data;
+  BaApplicationsManager *self = g_object_get_data (G_OBJECT (app), "ba-manager");
+  g_autoptr(GError) error = NULL;
+
+  ba_provisioner_remove_certificate_finish (BA_PROVISIONER (object), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   if (error != NULL)
@@ -697,8 +758,25 @@ run_next (BaApplicationsManager *self)
   switch (self->operation)
     {
     case OP_UPDATE:
-      ba_provisioner_update_certificate_async (get_provisioner (self), app, self->certificate, self->remove_old,
-                                               self->cancellable, update_certificate_cb, g_object_ref (app));
+      {
+        const char *old = ba_backup_application_get_certificate_thumbprint (app);
+
+        /* Kept until it is known whether the new one works. */
+        if (old != NULL && g_ascii_strcasecmp (old, ba_certificate_get_sha1_thumbprint (self->certificate)) != 0)
+          g_hash_table_replace (self->previous, g_object_ref (app),
+                                previous_new (old, ba_backup_application_get_key_id (app)));
+        ba_provisioner_update_certificate_async (get_provisioner (self), app, self->certificate, FALSE,
+                                                 self->cancellable, update_certificate_cb, g_object_ref (app));
+      }
+      break;
+
+    case OP_REMOVE_PREVIOUS:
+      {
+        Previous *previous = g_hash_table_lookup (self->previous, app);
+
+        ba_provisioner_remove_certificate_async (get_provisioner (self), app, previous->thumbprint, previous->key_id,
+                                                 self->cancellable, remove_certificate_cb, g_object_ref (app));
+      }
       break;
 
     case OP_DELETE:
@@ -1085,8 +1163,6 @@ on_update_response_cb (BaApplicationsManager *self,
                        const char            *response,
                        AdwMessageDialog      *dialog)
 {
-  gboolean remove_old = self->dialog_check != NULL && gtk_check_button_get_active (self->dialog_check);
-
   self->dialog = NULL;
   self->dialog_check = NULL;
 
@@ -1098,7 +1174,7 @@ on_update_response_cb (BaApplicationsManager *self,
       return;
     }
 
-  self->remove_old = remove_old;
+  g_hash_table_remove_all (self->previous);
   with_admin_session (self, update_signed_in);
 }
 
@@ -1140,6 +1216,60 @@ ask (BaApplicationsManager *self,
 }
 
 static void
+remove_previous_signed_in (BaApplicationsManager *self)
+{
+  self->operation = OP_REMOVE_PREVIOUS;
+  start_queue (self);
+}
+
+static void
+on_remove_previous_response_cb (BaApplicationsManager *self,
+                                const char            *response,
+                                AdwMessageDialog      *dialog)
+{
+  GHashTableIter iter;
+  gpointer app;
+
+  self->dialog = NULL;
+  self->dialog_check = NULL;
+
+  if (g_strcmp0 (response, "remove") != 0)
+    {
+      g_hash_table_remove_all (self->previous);
+      set_status (self, _("Both certificates can sign in. The previous one stays on the applications until it is removed in Microsoft Entra ID."));
+      return;
+    }
+
+  g_ptr_array_set_size (self->queue, 0);
+  g_hash_table_iter_init (&iter, self->previous);
+  while (g_hash_table_iter_next (&iter, &app, NULL))
+    g_ptr_array_add (self->queue, g_object_ref (app));
+  set_busy (self, TRUE);
+  /* Signed in already, for the update. */
+  with_admin_session (self, remove_previous_signed_in);
+}
+
+/* Asked once the new certificate was seen to sign in, not before: until
+ * then the previous one is what keeps the backup running. */
+static void
+offer_remove_previous (BaApplicationsManager *self)
+{
+  guint n = g_hash_table_size (self->previous);
+  g_autofree char *body = NULL;
+  AdwMessageDialog *dialog;
+
+  body = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       /* Translators: %u is a number of applications */
+                                       "The new certificate signs in on %u application. Its previous certificate can sign in too, until it is removed.",
+                                       "The new certificate signs in on %u applications. Their previous certificate can sign in too, until it is removed.",
+                                       n),
+                          n);
+  dialog = ask (self, _("Remove the Previous Certificate?"), body, "remove", _("_Remove Previous"), TRUE,
+                NULL, G_CALLBACK (on_remove_previous_response_cb));
+  adw_message_dialog_set_response_label (dialog, "cancel", _("_Keep Both"));
+}
+
+static void
 update_chosen (BaApplicationsManager *self,
                BaCertificate         *certificate)
 {
@@ -1153,8 +1283,7 @@ update_chosen (BaApplicationsManager *self,
                                        self->queue->len),
                           self->queue->len);
   ask (self, _("Update the Certificate?"), body, "update", _("_Update"), FALSE,
-       _("_Remove the previous certificate once the new one works"),
-       G_CALLBACK (on_update_response_cb));
+       NULL, G_CALLBACK (on_update_response_cb));
 }
 
 /* Remove */
@@ -1628,6 +1757,7 @@ ba_applications_manager_dispose (GObject *object)
   g_clear_object (&self->session);
   g_clear_object (&self->certificate);
   g_clear_pointer (&self->queue, g_ptr_array_unref);
+  g_clear_pointer (&self->previous, g_hash_table_unref);
 
   G_OBJECT_CLASS (ba_applications_manager_parent_class)->dispose (object);
 }
@@ -1684,6 +1814,7 @@ ba_applications_manager_init (BaApplicationsManager *self)
 {
   self->cancellable = g_cancellable_new ();
   self->queue = g_ptr_array_new_with_free_func (g_object_unref);
+  self->previous = g_hash_table_new_full (NULL, NULL, g_object_unref, (GDestroyNotify) previous_free);
   self->certificates = ba_certificate_store_new (NULL, FALSE);
 
   gtk_widget_init_template (GTK_WIDGET (self));
