@@ -227,3 +227,15 @@ ba_test_make_certificate (const char *common_name)
 
   return certificate;
 }
+
+/* Waits for the saves of @store started so far, before the test's folder
+ * is removed under them. A synchronous save takes the lock they write
+ * under, and once it has written, a save started earlier finds a newer
+ * file on disk and writes nothing. Its own outcome does not matter: a
+ * store that refuses to save writes nothing either. */
+void
+ba_test_store_settle (BaStore *store)
+{
+  if (store != NULL)
+    ba_store_save (store, NULL);
+}

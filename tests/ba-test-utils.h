@@ -12,6 +12,7 @@
 #include <json-glib/json-glib.h>
 
 #include "ba-certificate.h"
+#include "ba-store.h"
 
 G_BEGIN_DECLS
 
@@ -31,5 +32,6 @@ void                   ba_test_require_keyring        (void);
 gboolean               ba_test_keyring_has_passphrase (const char     *sha1);
 gnutls_x509_privkey_t  ba_test_shared_key             (void);
 BaCertificate         *ba_test_make_certificate       (const char     *common_name);
+void                   ba_test_store_settle           (BaStore        *store);
 
 G_END_DECLS

@@ -28,6 +28,7 @@
 #include "ba-select-certificate-assistant.h"
 #include "ba-sign-in-page.h"
 #include "ba-test-gtk-utils.h"
+#include "ba-test-utils.h"
 #include "ba-window.h"
 
 /* The real wizard, driven as an admin would, against the Graph emulator on
@@ -114,6 +115,7 @@ fixture_teardown (Fixture       *f,
   g_clear_object (&f->result);
   g_clear_error (&f->error);
   g_clear_object (&f->certificates);
+  ba_test_store_settle (f->store);
   g_clear_object (&f->store);
   g_clear_object (&f->emulator);
   g_setenv ("BA_AUTHORITY_URL", "", TRUE);

@@ -125,6 +125,7 @@ fixture_teardown (Fixture       *f,
   g_clear_object (&f->certificate);
   g_clear_object (&f->certificates);
   g_clear_object (&f->org);
+  ba_test_store_settle (f->store);
   g_clear_object (&f->store);
   g_clear_object (&f->emulator);
   g_setenv ("BA_AUTHORITY_URL", "", TRUE);

@@ -59,6 +59,7 @@ fixture_teardown (Fixture       *f,
 {
   gtk_window_destroy (GTK_WINDOW (f->window));
   ba_test_iterate ();
+  ba_test_store_settle (f->store);
   g_clear_object (&f->store);
 }
 
