@@ -1276,8 +1276,8 @@ update_chosen (BaApplicationsManager *self,
   g_autofree char *body = NULL;
 
   g_set_object (&self->certificate, certificate);
-  /* Translators: %u is a number of applications */
   body = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       /* Translators: %u is a number of applications */
                                        "The new certificate is added to %u application next to its current ones, and the application is checked to sign in with it.",
                                        "The new certificate is added to %u applications next to their current ones, and each is checked to sign in with it.",
                                        self->queue->len),
@@ -1327,8 +1327,8 @@ on_remove_response_cb (BaApplicationsManager *self,
   g_ptr_array_set_size (self->queue, 0);
   save_store (self);
 
-  /* Translators: %u is a number of applications */
   text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       /* Translators: %u is a number of applications */
                                        "%u application removed from the backup configuration; it still exists in Microsoft Entra ID.",
                                        "%u applications removed from the backup configuration; they still exist in Microsoft Entra ID.",
                                        n_removed),
@@ -1387,8 +1387,8 @@ update_incomplete (BaApplicationsManager *self)
       return;
     }
 
-  /* Translators: %u is a number of applications */
   text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       /* Translators: %u is a number of applications */
                                        "%u application was not finished: its run was interrupted or failed. Resume it, or delete it from Microsoft Entra ID.",
                                        "%u applications were not finished: their run was interrupted or failed. Resume them, or delete them from Microsoft Entra ID.",
                                        incomplete->len),
@@ -1645,8 +1645,8 @@ remove_action (GtkWidget  *widget,
   for (guint i = 0; i < selected->len; i++)
     g_ptr_array_add (self->queue, g_object_ref (g_ptr_array_index (selected, i)));
 
-  /* Translators: %u is a number of applications */
   heading = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                          /* Translators: %u is a number of applications */
                                           "Remove %u Application?",
                                           "Remove %u Applications?",
                                           selected->len),

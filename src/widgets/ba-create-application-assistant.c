@@ -109,8 +109,8 @@ show_summary (BaCreateApplicationAssistant *self,
   if (error != NULL && n_items == 0 && !cancelled)
     title = g_strdup (error->message);
   else if (cancelled)
-    /* Translators: %u is a number of applications */
     title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                          /* Translators: %u is a number of applications */
                                           "Stopped. %u application is ready; whatever was started is recorded, and the Backup Applications Manager offers to resume it.",
                                           "Stopped. %u applications are ready; whatever was started is recorded, and the Backup Applications Manager offers to resume them.",
                                           n_ready),
