@@ -33,7 +33,7 @@
  * judgement.
  *
  *   bench-provision [--count N] [--latency MS] [--concurrency C] [--throttle PERCENT]
- *                   [--no-wizard]
+ *                   [--no-wizard] [--wizard-runs R]
  */
 
 
@@ -42,6 +42,7 @@ static int latency_ms = 100;
 static int concurrency = 4;
 static int throttle_percent = 10;
 static gboolean no_wizard = FALSE;
+static int wizard_runs = 3;
 
 static const GOptionEntry entries[] = {
   { "count", 'n', 0, G_OPTION_ARG_INT, &count, "Applications per run (default 100)", "N" },
@@ -49,6 +50,7 @@ static const GOptionEntry entries[] = {
   { "concurrency", 'c', 0, G_OPTION_ARG_INT, &concurrency, "Concurrency of the measured run (default 4)", "C" },
   { "throttle", 't', 0, G_OPTION_ARG_INT, &throttle_percent, "Share of 429 answers in the second part (default 10)", "PERCENT" },
   { "no-wizard", 0, 0, G_OPTION_ARG_NONE, &no_wizard, "Do not run the wizard part", NULL },
+  { "wizard-runs", 0, 0, G_OPTION_ARG_INT, &wizard_runs, "Runs of the wizard part (default 3)", "R" },
   { NULL }
 };
 
@@ -164,8 +166,9 @@ report_wizard (void)
   g_autofree char *count_arg = g_strdup_printf ("--count=%d", count);
   g_autofree char *latency_arg = g_strdup_printf ("--latency=%d", latency_ms);
   g_autofree char *concurrency_arg = g_strdup_printf ("--concurrency=%d", concurrency);
+  g_autofree char *runs_arg = g_strdup_printf ("--runs=%d", MAX (wizard_runs, 1));
   g_autoptr(GError) error = NULL;
-  const char *argv[] = { wizard, count_arg, latency_arg, concurrency_arg, NULL };
+  const char *argv[] = { wizard, count_arg, latency_arg, concurrency_arg, runs_arg, NULL };
   int status = 0;
 
   g_print ("The Create Application wizard doing the same, with the window open\n");
