@@ -2808,6 +2808,22 @@ ba_provisioner_configure_existing_finish (BaProvisioner  *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+/* Both kinds of rotation start from the keys the application has now. */
+static void
+update_read_keys (GTask               *task_in,
+                  GAsyncReadyCallback  callback)
+{
+  g_autoptr(GTask) task = task_in;
+  BaProvisioner *self = g_task_get_source_object (task);
+  Update *update = g_task_get_task_data (task);
+  g_autofree char *path = application_path (update->app, "?$select=id,appId,keyCredentials");
+  GCancellable *cancellable = g_task_get_cancellable (task);
+
+  g_signal_emit (self, signals[APPLICATION_PROGRESS], 0, update->app, _("Reading the certificates…"));
+  ba_graph_client_request_async (self->client, "GET", path, NULL, NULL, cancellable,
+                                 callback, g_steal_pointer (&task));
+}
+
 void
 ba_provisioner_update_certificate_async (BaProvisioner       *self,
                                          BaBackupApplication *application,
@@ -2818,7 +2834,6 @@ ba_provisioner_update_certificate_async (BaProvisioner       *self,
                                          gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autofree char *path = NULL;
   Update *update;
   const char *old;
 
@@ -2855,10 +2870,7 @@ ba_provisioner_update_certificate_async (BaProvisioner       *self,
     }
   g_task_set_task_data (task, update, update_free);
 
-  path = application_path (application, "?$select=id,appId,keyCredentials");
-  g_signal_emit (self, signals[APPLICATION_PROGRESS], 0, application, _("Reading the certificates…"));
-  ba_graph_client_request_async (self->client, "GET", path, NULL, NULL, cancellable,
-                                 update_read_cb, g_steal_pointer (&task));
+  update_read_keys (g_steal_pointer (&task), update_read_cb);
 }
 
 gboolean
@@ -2883,7 +2895,6 @@ ba_provisioner_remove_certificate_async (BaProvisioner       *self,
                                          gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autofree char *path = NULL;
   const char *current;
   Update *update;
 
@@ -2924,10 +2935,7 @@ ba_provisioner_remove_certificate_async (BaProvisioner       *self,
   update->remove_old = TRUE;
   g_task_set_task_data (task, update, update_free);
 
-  path = application_path (application, "?$select=id,appId,keyCredentials");
-  g_signal_emit (self, signals[APPLICATION_PROGRESS], 0, application, _("Reading the certificates…"));
-  ba_graph_client_request_async (self->client, "GET", path, NULL, NULL, cancellable,
-                                 update_reread_cb, g_steal_pointer (&task));
+  update_read_keys (g_steal_pointer (&task), update_reread_cb);
 }
 
 gboolean

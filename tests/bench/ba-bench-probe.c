@@ -121,3 +121,35 @@ ba_bench_probe_print (BaBenchProbe *probe,
     g_print ("%s: processor time stolen by the host meanwhile %.1f ms\n",
              prefix, probe->steal / 1000.0);
 }
+
+static int
+compare_int64 (gconstpointer a,
+               gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a;
+  gint64 y = *(const gint64 *) b;
+
+  return (x > y) - (x < y);
+}
+
+/* One figure over several runs, @samples in microseconds (sorted here):
+ * median, least and most, in milliseconds. */
+void
+ba_bench_print_spread (const char *what,
+                       GArray     *samples)
+{
+  guint n = samples->len;
+  gint64 median;
+
+  g_return_if_fail (n > 0);
+
+  g_array_sort (samples, compare_int64);
+  median = n % 2 == 1
+           ? g_array_index (samples, gint64, n / 2)
+           : (g_array_index (samples, gint64, n / 2 - 1) + g_array_index (samples, gint64, n / 2)) / 2;
+  g_print ("%s: median %.1f ms, min %.1f ms, max %.1f ms (%u runs)\n", what,
+           median / 1000.0,
+           g_array_index (samples, gint64, 0) / 1000.0,
+           g_array_index (samples, gint64, n - 1) / 1000.0,
+           n);
+}

@@ -42,5 +42,7 @@ void        ba_bench_probe_start        (BaBenchProbe *probe,
 void        ba_bench_probe_stop         (BaBenchProbe *probe);
 void        ba_bench_probe_print        (BaBenchProbe *probe,
                                          const char   *prefix);
+void        ba_bench_print_spread       (const char   *what,
+                                         GArray       *samples);
 
 G_END_DECLS

@@ -275,31 +275,6 @@ run_once (BaBenchEmulator    *bench_emulator,
   return run;
 }
 
-static int
-compare_int64 (gconstpointer a,
-               gconstpointer b)
-{
-  gint64 x = *(const gint64 *) a;
-  gint64 y = *(const gint64 *) b;
-
-  return (x > y) - (x < y);
-}
-
-/* Median and maximum of one figure over the runs, in ms. */
-static void
-print_spread (const char *what,
-              GArray     *values)
-{
-  gint64 median;
-
-  g_array_sort (values, compare_int64);
-  median = values->len % 2 == 1
-           ? g_array_index (values, gint64, values->len / 2)
-           : (g_array_index (values, gint64, values->len / 2 - 1) + g_array_index (values, gint64, values->len / 2)) / 2;
-  g_print ("create wizard: %u runs: %s: median %.1f ms, max %.1f ms\n",
-           values->len, what, median / 1000.0, g_array_index (values, gint64, values->len - 1) / 1000.0);
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -380,9 +355,9 @@ main (int   argc,
     }
   if (stalls->len > 1)
     {
-      print_spread ("longest main-loop stall", stalls);
-      print_spread ("most processor time in one turn", busiest);
-      print_spread ("longest gap between frames", gaps);
+      ba_bench_print_spread ("create wizard: longest main-loop stall", stalls);
+      ba_bench_print_spread ("create wizard: most processor time the main thread used in one turn", busiest);
+      ba_bench_print_spread ("create wizard: longest gap between frames", gaps);
     }
 
   /* Delete the key, file and keyring entry alike. */

@@ -50,28 +50,6 @@ run_cb (GObject      *object,
   *done = TRUE;
 }
 
-static int
-compare_int64 (gconstpointer a,
-               gconstpointer b)
-{
-  gint64 x = *(const gint64 *) a;
-  gint64 y = *(const gint64 *) b;
-
-  return (x > y) - (x < y);
-}
-
-static void
-print_figures (const char *what,
-               GArray     *samples)
-{
-  g_array_sort (samples, compare_int64);
-  g_print ("%s: median %.1f ms, min %.1f ms, max %.1f ms (%u runs)\n", what,
-           g_array_index (samples, gint64, samples->len / 2) / 1000.0,
-           g_array_index (samples, gint64, 0) / 1000.0,
-           g_array_index (samples, gint64, samples->len - 1) / 1000.0,
-           samples->len);
-}
-
 static gboolean
 generate_once (BaCertificateStore *store,
                int                 index,
@@ -175,13 +153,13 @@ main (int   argc,
     }
 
   what = g_strdup_printf ("wizard: Apply to summary, rsa-%d", bits);
-  print_figures (what, times);
+  ba_bench_print_spread (what, times);
   g_free (what);
   what = g_strdup_printf ("wizard: longest gap between frames while generating rsa-%d", bits);
-  print_figures (what, ticks);
+  ba_bench_print_spread (what, ticks);
   g_free (what);
   what = g_strdup_printf ("wizard: longest main-loop stall while generating rsa-%d", bits);
-  print_figures (what, turns);
+  ba_bench_print_spread (what, turns);
 
   /* Delete what the runs made, key files and keyring entries alike. */
   while (g_list_model_get_n_items (G_LIST_MODEL (store)) > 0)
