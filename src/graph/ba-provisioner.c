@@ -2808,6 +2808,34 @@ ba_provisioner_configure_existing_finish (BaProvisioner  *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+/* Both kinds of rotation work on an application that exists, one at a
+ * time; NULL when @task has been answered already. */
+static Update *
+update_start (BaProvisioner       *self,
+              GTask               *task,
+              BaBackupApplication *application)
+{
+  Update *update;
+
+  if (ba_backup_application_get_app_id (application) == NULL)
+    {
+      g_task_return_new_error (task, BA_PROVISIONER_ERROR, BA_PROVISIONER_ERROR_APPLICATION_NOT_FOUND,
+                               _("This application is still being created. Resume its creation first."));
+      return NULL;
+    }
+  if (!try_lock (self, application))
+    {
+      g_task_return_error (task, busy_error (application));
+      return NULL;
+    }
+
+  update = g_new0 (Update, 1);
+  update->app = g_object_ref (application);
+  g_task_set_task_data (task, update, update_free);
+
+  return update;
+}
+
 /* Both kinds of rotation start from the keys the application has now. */
 static void
 update_read_keys (GTask               *task_in,
@@ -2845,20 +2873,9 @@ ba_provisioner_update_certificate_async (BaProvisioner       *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, ba_provisioner_update_certificate_async);
 
-  if (ba_backup_application_get_app_id (application) == NULL)
-    {
-      g_task_return_new_error (task, BA_PROVISIONER_ERROR, BA_PROVISIONER_ERROR_APPLICATION_NOT_FOUND,
-                               _("This application is still being created. Resume its creation first."));
-      return;
-    }
-  if (!try_lock (self, application))
-    {
-      g_task_return_error (task, busy_error (application));
-      return;
-    }
-
-  update = g_new0 (Update, 1);
-  update->app = g_object_ref (application);
+  update = update_start (self, task, application);
+  if (update == NULL)
+    return;
   update->certificate = g_object_ref (certificate);
   update->current_thumbprint = g_strdup (ba_certificate_get_sha1_thumbprint (certificate));
   update->remove_old = remove_old;
@@ -2868,7 +2885,6 @@ ba_provisioner_update_certificate_async (BaProvisioner       *self,
       update->old_thumbprint = g_strdup (old);
       update->old_key_id = g_strdup (ba_backup_application_get_key_id (application));
     }
-  g_task_set_task_data (task, update, update_free);
 
   update_read_keys (g_steal_pointer (&task), update_read_cb);
 }
@@ -2907,12 +2923,6 @@ ba_provisioner_remove_certificate_async (BaProvisioner       *self,
   g_task_set_source_tag (task, ba_provisioner_remove_certificate_async);
 
   current = ba_backup_application_get_certificate_thumbprint (application);
-  if (ba_backup_application_get_app_id (application) == NULL)
-    {
-      g_task_return_new_error (task, BA_PROVISIONER_ERROR, BA_PROVISIONER_ERROR_APPLICATION_NOT_FOUND,
-                               _("This application is still being created. Resume its creation first."));
-      return;
-    }
   /* Removing the key it signs in with would cut the backup off. */
   if ((thumbprint != NULL && current != NULL && g_ascii_strcasecmp (thumbprint, current) == 0) ||
       (key_id != NULL && g_strcmp0 (key_id, ba_backup_application_get_key_id (application)) == 0))
@@ -2921,19 +2931,14 @@ ba_provisioner_remove_certificate_async (BaProvisioner       *self,
                                _("The application signs in with this certificate. Update it to another certificate first."));
       return;
     }
-  if (!try_lock (self, application))
-    {
-      g_task_return_error (task, busy_error (application));
-      return;
-    }
 
-  update = g_new0 (Update, 1);
-  update->app = g_object_ref (application);
+  update = update_start (self, task, application);
+  if (update == NULL)
+    return;
   update->current_thumbprint = g_strdup (current);
   update->old_thumbprint = g_strdup (thumbprint);
   update->old_key_id = g_strdup (key_id);
   update->remove_old = TRUE;
-  g_task_set_task_data (task, update, update_free);
 
   update_read_keys (g_steal_pointer (&task), update_reread_cb);
 }
