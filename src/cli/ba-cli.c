@@ -2712,18 +2712,28 @@ save_pool (BaStore *store)
   return TRUE;
 }
 
-static void
-print_pool_json (GPtrArray *apps)
+static JsonArray *
+pool_to_json (GPtrArray *apps)
 {
-  g_autoptr(JsonArray) array = json_array_new ();
+  JsonArray *array = json_array_new ();
 
   for (guint i = 0; i < apps->len; i++)
     json_array_add_element (array, ba_backup_application_serialize (g_ptr_array_index (apps, i), FALSE));
+
+  return array;
+}
+
+static void
+print_pool_json (GPtrArray *apps)
+{
+  g_autoptr(JsonArray) array = pool_to_json (apps);
+
   print_json_array ("applications", array);
 }
 
 /* The record of a deletion with when it stops being restorable, which
- * scripts would otherwise have to work out. */
+ * scripts would otherwise have to work out; times in whole seconds, as the
+ * other verbs print them (the configuration keeps microseconds). */
 static JsonNode *
 deleted_application_to_json (BaDeletedApplication *record)
 {
@@ -2891,20 +2901,17 @@ application_list (int    argc,
   deleted = ba_organization_get_deleted_applications (org);
   if (json)
     {
-      g_autoptr(JsonArray) array = json_array_new ();
       g_autoptr(JsonArray) deleted_array = json_array_new ();
       g_autoptr(JsonObject) object = json_object_new ();
       g_autoptr(JsonNode) root = json_node_new (JSON_NODE_OBJECT);
 
-      for (guint i = 0; i < apps->len; i++)
-        json_array_add_element (array, ba_backup_application_serialize (g_ptr_array_index (apps, i), FALSE));
       for (guint i = 0; i < g_list_model_get_n_items (deleted); i++)
         {
           g_autoptr(BaDeletedApplication) record = g_list_model_get_item (deleted, i);
 
           json_array_add_element (deleted_array, deleted_application_to_json (record));
         }
-      json_object_set_array_member (object, "applications", g_steal_pointer (&array));
+      json_object_set_array_member (object, "applications", pool_to_json (apps));
       json_object_set_array_member (object, "deletedApplications", g_steal_pointer (&deleted_array));
       json_node_set_object (root, object);
       print_json (root);

@@ -659,6 +659,26 @@ step_done (BaApplicationsManager *self,
   run_next (self);
 }
 
+typedef void (*RecordFunc) (BaBackupApplication *app,
+                            const char          *message);
+
+/* Ends one step of the queue with the provisioner's outcome, @record
+ * keeping a failure on the application; a cancelled step ends nothing,
+ * since only dispose cancels and the manager may be going away. */
+static void
+finish_step (BaBackupApplication *app,
+             const GError        *error,
+             RecordFunc           record)
+{
+  BaApplicationsManager *self = g_object_get_data (G_OBJECT (app), "ba-manager");
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (error != NULL)
+    record (app, error->message);
+  step_done (self, app, error);
+}
+
 static void
 update_certificate_cb (GObject      *object,
                        GAsyncResult *result,
@@ -669,15 +689,10 @@ update_certificate_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
 
   ba_provisioner_update_certificate_finish (BA_PROVISIONER (object), result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  if (error != NULL)
-    {
-      /* The previous certificate is the one that works: it must stay. */
-      g_hash_table_remove (self->previous, app);
-      ba_backup_application_set_verification_error (app, error->message);
-    }
-  step_done (self, app, error);
+  /* The previous certificate is the one that works: it must stay. */
+  if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_hash_table_remove (self->previous, app);
+  finish_step (app, error, ba_backup_application_set_verification_error);
 }
 
 static void
@@ -686,15 +701,10 @@ remove_certificate_cb (GObject      *object,
                        gpointer      user_data)
 {
   g_autoptr(BaBackupApplication) app = user_data;
-  BaApplicationsManager *self = g_object_get_data (G_OBJECT (app), "ba-manager");
   g_autoptr(GError) error = NULL;
 
   ba_provisioner_remove_certificate_finish (BA_PROVISIONER (object), result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  if (error != NULL)
-    ba_backup_application_set_verification_error (app, error->message);
-  step_done (self, app, error);
+  finish_step (app, error, ba_backup_application_set_verification_error);
 }
 
 static void
@@ -703,15 +713,10 @@ delete_cb (GObject      *object,
            gpointer      user_data)
 {
   g_autoptr(BaBackupApplication) app = user_data;
-  BaApplicationsManager *self = g_object_get_data (G_OBJECT (app), "ba-manager");
   g_autoptr(GError) error = NULL;
 
   ba_provisioner_delete_finish (BA_PROVISIONER (object), result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  if (error != NULL)
-    ba_backup_application_set_failure_reason (app, error->message);
-  step_done (self, app, error);
+  finish_step (app, error, ba_backup_application_set_failure_reason);
 }
 
 static void
