@@ -21,9 +21,9 @@ struct _BaDeletedApplication
 {
   GObject parent_instance;
 
-  char *app_id;
-  char *object_id;
-  char *display_name;
+  char      *app_id;
+  char      *object_id;
+  char      *display_name;
   GDateTime *deleted_at;
 
   /* Members a newer version wrote, kept for it */
@@ -271,8 +271,8 @@ ba_deleted_application_serialize (BaDeletedApplication *self,
  *   missing or has the wrong type
  */
 BaDeletedApplication *
-ba_deleted_application_deserialize (JsonNode  *node,
-                                    GError   **error)
+ba_deleted_application_deserialize (JsonNode *node,
+                                    GError  **error)
 {
   g_autoptr(BaDeletedApplication) self = NULL;
   JsonObject *object;

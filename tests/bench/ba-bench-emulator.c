@@ -12,13 +12,13 @@
 
 struct _BaBenchEmulator
 {
-  GThread *thread;
-  GMainContext *context;
-  GMainLoop *loop;
+  GThread         *thread;
+  GMainContext    *context;
+  GMainLoop       *loop;
   BaGraphEmulator *emulator;
 
-  GMutex lock;
-  GCond cond;
+  GMutex   lock;
+  GCond    cond;
   gboolean ready;
   gboolean parked;
   gboolean held;
